@@ -1,0 +1,67 @@
+# otelcol-ai: build, run the local demo, test.
+# Everything below needs only Go (and gcc for cgo); the build tools are Go tools
+# pinned in tools/go.mod.
+
+GO        ?= go
+TOOL      := $(GO) tool -modfile=tools/go.mod
+BIN       := bin/otelcol-ai
+BUILD_DIR := _build/otelcol-ai
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+BENCH     ?= .
+E2E_RUN   ?= .
+
+# Every input of the binary: a change to any of them rebuilds it, nothing else does.
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './tools/*' -not -name '*_test.go' 2>/dev/null)
+BUILD_INPUTS := $(GO_SOURCES) go.mod go.sum builder-config.yaml $(shell find . -path ./_build -prune -o -type f \( -name '*.json' -o -name '*.yaml' -o -name '*.csv' \) -path '*/internal/*' -print 2>/dev/null)
+
+.PHONY: all build run test unit-test e2e-test generate check-generated lint bench fuzz versions dist clean
+
+all: build
+
+build: $(BIN)
+
+# ocb generates the distribution's sources into $(BUILD_DIR), resolves modules
+# and compiles. Go's build cache keeps rebuilds after a source change short.
+$(BIN): $(BUILD_INPUTS)
+	@mkdir -p $(BUILD_DIR) bin
+	$(TOOL) builder --config builder-config.yaml
+	cp $(BUILD_DIR)/otelcol-ai $(BIN)
+	@ls -l $(BIN)
+
+run: build
+	scripts/run-demo.sh
+
+test: versions unit-test e2e-test
+
+versions:
+	scripts/check-collector-versions.sh go.mod builder-config.yaml $(wildcard distributions/*/manifest.yaml) $(wildcard examples/vendor-build/builder-config.yaml)
+
+unit-test:
+	$(GO) test -count=1 ./...
+
+e2e-test: build
+	$(GO) test -count=1 -tags e2e -timeout 20m -run '$(E2E_RUN)' ./e2e/...
+
+generate:
+	scripts/generate.sh
+
+# CI: generated files must match their sources.
+check-generated: generate
+	@git add -N . >/dev/null 2>&1 || true
+	@if ! git diff --quiet -- . ':(exclude)_build'; then \
+		echo "generated files are stale: run 'make generate' and commit"; git diff --stat; exit 1; fi
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^_build/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e/...
+
+bench:
+	scripts/bench.sh '$(BENCH)' '$(BENCHTIME)'
+
+fuzz:
+	scripts/fuzz.sh '$(FUZZTIME)'
+
+clean:
+	rm -rf _build bin
