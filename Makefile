@@ -25,8 +25,7 @@ build: $(BIN)
 # and compiles. Go's build cache keeps rebuilds after a source change short.
 $(BIN): $(BUILD_INPUTS)
 	@mkdir -p $(BUILD_DIR) bin
-	$(TOOL) builder --config builder-config.yaml
-	cp $(BUILD_DIR)/otelcol-ai $(BIN)
+	flock _build/.lock sh -c '$(TOOL) builder --config builder-config.yaml && cp $(BUILD_DIR)/otelcol-ai $(BIN).tmp && mv $(BIN).tmp $(BIN)'
 	@ls -l $(BIN)
 
 run: build
