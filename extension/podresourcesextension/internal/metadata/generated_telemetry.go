@@ -75,7 +75,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.PodResourcesRefreshErrors, err = builder.meter.Int64Counter(
 		"otelcol.pod_resources.refresh.errors",
-		metric.WithDescription("Number of List calls to the kubelet pod-resources API that failed (socket missing, timeout, kubelet error). While they fail, the last good mapping is kept, or no mapping at all when there never was one. [Development]"),
+		metric.WithDescription("Number of List calls to the kubelet pod-resources API that failed (socket missing, timeout, kubelet error). While they fail, the last good mapping answers for up to `max_staleness`; after that, and when there never was one, no device maps to a pod. [Development]"),
 		metric.WithUnit("{call}"),
 	)
 	errs = errors.Join(errs, err)

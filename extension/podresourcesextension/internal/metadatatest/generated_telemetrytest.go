@@ -52,7 +52,7 @@ func AssertEqualPodResourcesDevicesShared(t *testing.T, tt *componenttest.Teleme
 func AssertEqualPodResourcesRefreshErrors(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol.pod_resources.refresh.errors",
-		Description: "Number of List calls to the kubelet pod-resources API that failed (socket missing, timeout, kubelet error). While they fail, the last good mapping is kept, or no mapping at all when there never was one. [Development]",
+		Description: "Number of List calls to the kubelet pod-resources API that failed (socket missing, timeout, kubelet error). While they fail, the last good mapping answers for up to `max_staleness`; after that, and when there never was one, no device maps to a pod. [Development]",
 		Unit:        "{call}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
