@@ -15,7 +15,9 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func tid(n byte) pcommon.TraceID { return pcommon.TraceID{n} }
 
-func ts(ms int) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t0.Add(time.Duration(ms) * time.Millisecond)) }
+func ts(ms int) pcommon.Timestamp {
+	return pcommon.NewTimestampFromTime(t0.Add(time.Duration(ms) * time.Millisecond))
+}
 
 func big() Config { return Config{Wait: 10 * time.Second, MaxTraces: 100, MaxBytes: 1 << 20} }
 
