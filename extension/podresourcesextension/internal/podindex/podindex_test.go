@@ -179,3 +179,26 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// A refresh on a busy node: 110 pods (the kubelet's default limit), 8 GPUs
+// split into 56 MIG instances, every pod with a sidecar.
+func BenchmarkBuild(b *testing.B) {
+	var pods []*podresourcesv1.PodResources
+	for i := range 110 {
+		var c []*podresourcesv1.ContainerResources
+		if i < 56 {
+			c = append(c, container("model", alloc{"nvidia.com/mig-1g.10gb", []string{fmt.Sprintf("MIG-%08x-1e2f-5a3b-9c4d-5e6f7a8b9c0d", i)}}))
+		} else {
+			c = append(c, container("app", alloc{"example.com/sriov", []string{fmt.Sprintf("0000:3b:00.%d", i)}}))
+		}
+		c = append(c, container("sidecar"))
+		pods = append(pods, pod("ns", fmt.Sprintf("p%d", i), c...))
+	}
+	resp := list(pods...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if Build(resp, defaultFilter).Mapped() != 56 {
+			b.Fatal("wrong count")
+		}
+	}
+}
