@@ -1,6 +1,11 @@
 package window
 
-import "math"
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"unsafe"
+)
 
 // Outcome says what Add did with a sample.
 type Outcome uint8
@@ -50,11 +55,22 @@ type Counter struct {
 
 // NewCounter returns an empty counter for layout l.
 func NewCounter(l *Layout) *Counter {
-	c := &Counter{buckets: make([]bucket, l.Buckets())}
+	c := &Counter{}
+	c.Init(l)
+	return c
+}
+
+// Init makes c an empty counter for layout l (for counters embedded by value).
+func (c *Counter) Init(l *Layout) {
+	*c = Counter{buckets: make([]bucket, l.Buckets())}
 	for i := range c.buckets {
 		c.buckets[i].firstOff = emptyBucket
 	}
-	return c
+}
+
+// SizeBytes is the memory the counter holds, its buckets included.
+func (c *Counter) SizeBytes() int {
+	return int(unsafe.Sizeof(*c)) + cap(c.buckets)*int(unsafe.Sizeof(bucket{}))
 }
 
 // LastT is the time of the newest sample (ms); ok is false before the first.
@@ -211,4 +227,82 @@ func mod(k int64, n int) int {
 		m += n
 	}
 	return m
+}
+
+// AppendBinary appends the counter's state to b: the scalars, then only the
+// buckets that hold a sample.
+func (c *Counter) AppendBinary(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(c.lastT))
+	b = binary.LittleEndian.AppendUint64(b, uint64(c.startT))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.lastRaw))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.adj))
+	b = binary.LittleEndian.AppendUint32(b, c.n)
+	started := byte(0)
+	if c.started {
+		started = 1
+	}
+	b = append(b, started)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.buckets)))
+	used := 0
+	for i := range c.buckets {
+		if c.buckets[i].firstOff != emptyBucket {
+			used++
+		}
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(used))
+	for i := range c.buckets {
+		bk := &c.buckets[i]
+		if bk.firstOff == emptyBucket {
+			continue
+		}
+		b = binary.LittleEndian.AppendUint32(b, uint32(i))
+		b = binary.LittleEndian.AppendUint32(b, bk.firstOff)
+		b = binary.LittleEndian.AppendUint32(b, bk.before)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(bk.firstRaw))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(bk.firstAdj))
+	}
+	return b
+}
+
+// ErrCorrupt is returned for state that does not decode.
+var ErrCorrupt = errors.New("window: corrupt counter state")
+
+// DecodeBinary restores a counter written by AppendBinary for the same layout
+// and returns the bytes after it.
+func (c *Counter) DecodeBinary(l *Layout, b []byte) ([]byte, error) {
+	const head = 8*4 + 4 + 1 + 4 + 4
+	if len(b) < head {
+		return nil, ErrCorrupt
+	}
+	c.Init(l)
+	c.lastT = int64(binary.LittleEndian.Uint64(b))
+	c.startT = int64(binary.LittleEndian.Uint64(b[8:]))
+	c.lastRaw = math.Float64frombits(binary.LittleEndian.Uint64(b[16:]))
+	c.adj = math.Float64frombits(binary.LittleEndian.Uint64(b[24:]))
+	c.n = binary.LittleEndian.Uint32(b[32:])
+	c.started = b[36] == 1
+	n := binary.LittleEndian.Uint32(b[37:])
+	used := binary.LittleEndian.Uint32(b[41:])
+	b = b[head:]
+	if int(n) != len(c.buckets) || used > n {
+		return nil, ErrCorrupt
+	}
+	const rec = 4 + 4 + 4 + 8 + 8
+	if uint64(len(b)) < uint64(used)*rec {
+		return nil, ErrCorrupt
+	}
+	for range used {
+		i := binary.LittleEndian.Uint32(b)
+		if i >= n {
+			return nil, ErrCorrupt
+		}
+		c.buckets[i] = bucket{
+			firstOff: binary.LittleEndian.Uint32(b[4:]),
+			before:   binary.LittleEndian.Uint32(b[8:]),
+			firstRaw: math.Float64frombits(binary.LittleEndian.Uint64(b[12:])),
+			firstAdj: math.Float64frombits(binary.LittleEndian.Uint64(b[20:])),
+		}
+		b = b[rec:]
+	}
+	return b, nil
 }
