@@ -88,16 +88,16 @@ type severity struct {
 }
 
 type sloState struct {
-	spec       *Spec
+	spec        *Spec
 	fingerprint uint64
-	budget     float64
-	layout     *window.Layout
-	wins       []winSpec
-	maxMs      int64
-	maxAlertMs int64
-	severities []severity
-	groups     map[string]*group
-	baseAttrs  pcommon.Map
+	budget      float64
+	layout      *window.Layout
+	wins        []winSpec
+	maxMs       int64
+	maxAlertMs  int64
+	severities  []severity
+	groups      map[string]*group
+	baseAttrs   pcommon.Map
 }
 
 type winVal struct {
