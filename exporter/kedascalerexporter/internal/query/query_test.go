@@ -139,7 +139,7 @@ func TestScalerMetricName(t *testing.T) {
 	for in, want := range map[string]string{
 		"vllm:num_requests_waiting":    "vllm-num-requests-waiting",
 		"gen_ai.server.request.queued": "gen-ai-server-request-queued",
-		"Vllm::GPU_cache_usage_perc__":  "vllm-gpu-cache-usage-perc",
+		"Vllm::GPU_cache_usage_perc__": "vllm-gpu-cache-usage-perc",
 		"::":                           "metric",
 	} {
 		q := Query{MetricName: in}
