@@ -33,6 +33,11 @@ const (
 	AttrUsageCostAmount   = "gen_ai.usage.cost.amount"
 	AttrUsageCostCurrency = "gen_ai.usage.cost.currency"
 	AttrUsageCostSource   = "gen_ai.usage.cost.source"
+
+	// Relevance labels of a retrieval: the documents that should have been
+	// retrieved, set by an evaluation harness. Not in the conventions; this
+	// project's name.
+	AttrRetrievalExpectedDocuments = "gen_ai.retrieval.expected_documents"
 )
 
 // Older GenAI attribute names, still emitted by many instrumentations.
