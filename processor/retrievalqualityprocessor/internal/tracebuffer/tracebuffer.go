@@ -154,8 +154,9 @@ func matches(answerStart, itemStart pcommon.Timestamp) bool {
 	return answerStart == 0 || itemStart == 0 || answerStart >= itemStart
 }
 
-// best returns the earliest answer that matches an item starting at start.
-func best(answers []Answer, start pcommon.Timestamp) (Answer, bool) {
+// Match returns the earliest answer that belongs to an item starting at
+// start.
+func Match(answers []Answer, start pcommon.Timestamp) (Answer, bool) {
 	var out Answer
 	found := false
 	for _, a := range answers {
@@ -210,16 +211,18 @@ func (b *Buffer[T]) AddAnswer(now time.Time, id pcommon.TraceID, a Answer) Outco
 
 // Hold finds the answer of an item's trace, or else holds the item until one
 // arrives. When an answer is already known it is returned and nothing is
-// held (value is not called). Otherwise value makes the item to hold.
-func (b *Buffer[T]) Hold(now time.Time, id pcommon.TraceID, start pcommon.Timestamp, size int, value func() T) (answer string, answered bool, out Outcome[T]) {
+// held (value is not called). Otherwise value makes the item to hold and
+// says its size in bytes.
+func (b *Buffer[T]) Hold(now time.Time, id pcommon.TraceID, start pcommon.Timestamp, value func() (T, int)) (answer string, answered bool, out Outcome[T]) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if e := b.answers.byID[id]; e != nil {
-		if a, ok := best(e.answers, start); ok {
+		if a, ok := Match(e.answers, start); ok {
 			return a.Text, true, out
 		}
 	}
-	it := Item[T]{Value: value(), Start: start, Size: size}
+	v, size := value()
+	it := Item[T]{Value: v, Start: start, Size: size}
 	if int64(size)+entryOverhead > b.cfg.MaxBytes {
 		out.Released = append(out.Released, Release[T]{Item: it, Reason: TooLarge})
 		return "", false, out

@@ -23,12 +23,16 @@ func big() Config { return Config{Wait: 10 * time.Second, MaxTraces: 100, MaxByt
 
 func val(s string) func() string { return func() string { return s } }
 
+func sized[T any](v func() T, size int) func() (T, int) {
+	return func() (T, int) { return v(), size }
+}
+
 func TestAnswerFirstThenRetrieval(t *testing.T) {
 	b := New[string](big())
 	out := b.AddAnswer(t0, tid(1), Answer{Start: ts(100), Text: "the answer"})
 	assert.Empty(t, out.Released)
 	called := false
-	ans, ok, out := b.Hold(t0, tid(1), ts(50), 10, func() string { called = true; return "r" })
+	ans, ok, out := b.Hold(t0, tid(1), ts(50), func() (string, int) { called = true; return "r", 10 })
 	assert.True(t, ok)
 	assert.Equal(t, "the answer", ans)
 	assert.Empty(t, out.Released)
@@ -38,7 +42,7 @@ func TestAnswerFirstThenRetrieval(t *testing.T) {
 
 func TestRetrievalFirstThenAnswer(t *testing.T) {
 	b := New[string](big())
-	_, ok, out := b.Hold(t0, tid(1), ts(50), 10, val("r1"))
+	_, ok, out := b.Hold(t0, tid(1), ts(50), sized(val("r1"), 10))
 	assert.False(t, ok)
 	assert.Empty(t, out.Released)
 	assert.Equal(t, 1, b.Stats().PendingTraces)
@@ -61,7 +65,7 @@ func TestAnAnswerStartedBeforeTheRetrievalIsNotItsAnswer(t *testing.T) {
 	b := New[string](big())
 	// A query-rewriting LLM call at 10 ms, the retrieval at 50 ms.
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(10), Text: "rewritten query"})
-	_, ok, _ := b.Hold(t0, tid(1), ts(50), 10, val("r"))
+	_, ok, _ := b.Hold(t0, tid(1), ts(50), sized(val("r"), 10))
 	assert.False(t, ok)
 	out := b.AddAnswer(t0, tid(1), Answer{Start: ts(60), Text: "grounded answer"})
 	require.Len(t, out.Released, 1)
@@ -73,7 +77,7 @@ func TestTheEarliestMatchingAnswerWins(t *testing.T) {
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(300), Text: "later"})
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(5), Text: "before"})
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(100), Text: "first after"})
-	ans, ok, _ := b.Hold(t0, tid(1), ts(50), 10, val("r"))
+	ans, ok, _ := b.Hold(t0, tid(1), ts(50), sized(val("r"), 10))
 	assert.True(t, ok)
 	assert.Equal(t, "first after", ans)
 }
@@ -81,17 +85,17 @@ func TestTheEarliestMatchingAnswerWins(t *testing.T) {
 func TestMissingTimestampsMatchAnyAnswer(t *testing.T) {
 	b := New[string](big())
 	b.AddAnswer(t0, tid(1), Answer{Start: 0, Text: "a"})
-	_, ok, _ := b.Hold(t0, tid(1), ts(50), 10, val("r"))
+	_, ok, _ := b.Hold(t0, tid(1), ts(50), sized(val("r"), 10))
 	assert.True(t, ok)
 	b.AddAnswer(t0, tid(2), Answer{Start: ts(1), Text: "b"})
-	_, ok, _ = b.Hold(t0, tid(2), 0, 10, val("r"))
+	_, ok, _ = b.Hold(t0, tid(2), 0, sized(val("r"), 10))
 	assert.True(t, ok)
 }
 
 func TestTwoRetrievalsOfOneTrace(t *testing.T) {
 	b := New[string](big())
-	b.Hold(t0, tid(1), ts(10), 10, val("first"))
-	b.Hold(t0, tid(1), ts(200), 10, val("second"))
+	b.Hold(t0, tid(1), ts(10), sized(val("first"), 10))
+	b.Hold(t0, tid(1), ts(200), sized(val("second"), 10))
 	// An answer at 100 ms follows the first retrieval only.
 	out := b.AddAnswer(t0, tid(1), Answer{Start: ts(100), Text: "a1"})
 	require.Len(t, out.Released, 1)
@@ -104,8 +108,8 @@ func TestTwoRetrievalsOfOneTrace(t *testing.T) {
 
 func TestItemsWaitTheWholeWaitThenLeaveUnanswered(t *testing.T) {
 	b := New[string](big())
-	b.Hold(t0, tid(1), ts(0), 10, val("r1"))
-	b.Hold(t0.Add(4*time.Second), tid(2), ts(0), 10, val("r2"))
+	b.Hold(t0, tid(1), ts(0), sized(val("r1"), 10))
+	b.Hold(t0.Add(4*time.Second), tid(2), ts(0), sized(val("r2"), 10))
 
 	assert.Empty(t, b.Expire(t0.Add(9*time.Second)).Released)
 	out := b.Expire(t0.Add(10 * time.Second))
@@ -124,15 +128,15 @@ func TestAnswersAreForgottenAfterTheWait(t *testing.T) {
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(100), Text: "a"})
 	b.Expire(t0.Add(10 * time.Second))
 	assert.Equal(t, Stats{}, b.Stats())
-	_, ok, _ := b.Hold(t0.Add(11*time.Second), tid(1), ts(50), 10, val("r"))
+	_, ok, _ := b.Hold(t0.Add(11*time.Second), tid(1), ts(50), sized(val("r"), 10))
 	assert.False(t, ok)
 }
 
 func TestTheOldestTraceIsEvictedAtMaxTraces(t *testing.T) {
 	b := New[string](Config{Wait: time.Minute, MaxTraces: 2, MaxBytes: 1 << 20})
-	b.Hold(t0, tid(1), 0, 10, val("r1"))
-	b.Hold(t0, tid(2), 0, 10, val("r2"))
-	_, _, out := b.Hold(t0, tid(3), 0, 10, val("r3"))
+	b.Hold(t0, tid(1), 0, sized(val("r1"), 10))
+	b.Hold(t0, tid(2), 0, sized(val("r2"), 10))
+	_, _, out := b.Hold(t0, tid(3), 0, sized(val("r3"), 10))
 	assert.Equal(t, 1, out.EvictedTraces)
 	require.Len(t, out.Released, 1)
 	assert.Equal(t, "r1", out.Released[0].Value)
@@ -142,9 +146,9 @@ func TestTheOldestTraceIsEvictedAtMaxTraces(t *testing.T) {
 
 func TestAnswersAreEvictedBeforeWaitingRetrievals(t *testing.T) {
 	b := New[string](Config{Wait: time.Minute, MaxTraces: 2, MaxBytes: 1 << 20})
-	b.Hold(t0, tid(1), 0, 10, val("r1"))        // oldest, but a waiting retrieval
+	b.Hold(t0, tid(1), 0, sized(val("r1"), 10)) // oldest, but a waiting retrieval
 	b.AddAnswer(t0, tid(2), Answer{Text: "a2"}) // newer answer
-	_, _, out := b.Hold(t0, tid(3), 0, 10, val("r3"))
+	_, _, out := b.Hold(t0, tid(3), 0, sized(val("r3"), 10))
 	assert.Equal(t, 1, out.EvictedTraces)
 	assert.Empty(t, out.Released, "the answer went, both retrievals stay")
 	assert.Equal(t, Stats{PendingTraces: 2, Bytes: 2*entryOverhead + 20}, b.Stats())
@@ -153,17 +157,17 @@ func TestAnswersAreEvictedBeforeWaitingRetrievals(t *testing.T) {
 func TestBytesBound(t *testing.T) {
 	// Room for two entries of 100 bytes each, with their overhead.
 	b := New[string](Config{Wait: time.Minute, MaxTraces: 100, MaxBytes: 2 * (entryOverhead + 100)})
-	b.Hold(t0, tid(1), 0, 100, val("r1"))
-	_, _, out := b.Hold(t0, tid(2), 0, 100, val("r2"))
+	b.Hold(t0, tid(1), 0, sized(val("r1"), 100))
+	_, _, out := b.Hold(t0, tid(2), 0, sized(val("r2"), 100))
 	assert.Zero(t, out.EvictedTraces)
-	_, _, out = b.Hold(t0, tid(3), 0, 100, val("r3"))
+	_, _, out = b.Hold(t0, tid(3), 0, sized(val("r3"), 100))
 	assert.Equal(t, 1, out.EvictedTraces)
 	require.Len(t, out.Released, 1)
 	assert.Equal(t, "r1", out.Released[0].Value)
 	assert.Equal(t, int64(2*(entryOverhead+100)), b.Stats().Bytes)
 
 	// An item larger than the bound is never held.
-	_, _, out = b.Hold(t0, tid(4), 0, 1000, val("huge"))
+	_, _, out = b.Hold(t0, tid(4), 0, sized(val("huge"), 1000))
 	require.Len(t, out.Released, 1)
 	assert.Equal(t, TooLarge, out.Released[0].Reason)
 	assert.Equal(t, 2, b.Stats().PendingTraces)
@@ -176,9 +180,9 @@ func TestBytesBound(t *testing.T) {
 
 func TestFlushReleasesEverything(t *testing.T) {
 	b := New[string](big())
-	b.Hold(t0, tid(1), 0, 10, val("r1"))
-	b.Hold(t0, tid(1), 0, 10, val("r1b"))
-	b.Hold(t0, tid(2), 0, 10, val("r2"))
+	b.Hold(t0, tid(1), 0, sized(val("r1"), 10))
+	b.Hold(t0, tid(1), 0, sized(val("r1b"), 10))
+	b.Hold(t0, tid(2), 0, sized(val("r2"), 10))
 	b.AddAnswer(t0, tid(3), Answer{Text: "a"})
 	out := b.Flush()
 	require.Len(t, out.Released, 3)
@@ -190,8 +194,8 @@ func TestFlushReleasesEverything(t *testing.T) {
 
 func TestBytesReturnToZero(t *testing.T) {
 	b := New[string](big())
-	b.Hold(t0, tid(1), ts(10), 33, val("r"))
-	b.Hold(t0, tid(1), ts(500), 44, val("r"))
+	b.Hold(t0, tid(1), ts(10), sized(val("r"), 33))
+	b.Hold(t0, tid(1), ts(500), sized(val("r"), 44))
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(20), Text: "abc"})
 	b.AddAnswer(t0, tid(1), Answer{Start: ts(600), Text: "defg"})
 	assert.Equal(t, 0, b.Stats().PendingTraces)
@@ -226,7 +230,7 @@ func TestConcurrentUseReleasesEveryItemOnce(t *testing.T) {
 				id := pcommon.TraceID{byte(i), byte(i >> 8)}
 				text := fmt.Sprint("answer ", i)
 				hold := func() {
-					ans, ok, out := b.Hold(t0, id, ts(1), 10, func() int { return i })
+					ans, ok, out := b.Hold(t0, id, ts(1), func() (int, int) { return i, 10 })
 					record(out)
 					if ok {
 						record(Outcome[int]{Released: []Release[int]{{Item: Item[int]{Value: i}, Reason: Answered, Answer: ans, HasAnswer: true}}})
