@@ -197,7 +197,7 @@ func TestNodePoolRulesAndCaseInsensitiveModels(t *testing.T) {
 		a.Observe(Sample{GPU: "O", Model: h100, NodePool: "default", Owner: onDemand, Time: at(sec)})
 	}
 	r := a.Flush(t0.Add(11 * time.Second))
-	assert.InDelta(t, 0.005, share(find(t, r, spot), Unmeasured).USD, 1e-12)    // 10 s × $1.80/3600
+	assert.InDelta(t, 0.005, share(find(t, r, spot), Unmeasured).USD, 1e-12)     // 10 s × $1.80/3600
 	assert.InDelta(t, 0.010, share(find(t, r, onDemand), Unmeasured).USD, 1e-12) // 10 s × $3.60/3600
 }
 

@@ -282,8 +282,8 @@ models:
 	for _, w := range []string{
 		`prices.models[0].provider: unknown provider "opnai"`,
 		`prices.models[1].providers[1]: unknown provider "nobody"`,
-		`providers.newco.semantics.output_includes_reasoning: required`,
-		`providers.newco.semantics.input_includes_cache_creation: required`,
+		`prices.providers.newco.semantics.output_includes_reasoning: required`,
+		`prices.providers.newco.semantics.input_includes_cache_creation: required`,
 	} {
 		assert.Contains(t, err.Error(), w)
 	}

@@ -178,6 +178,7 @@ func Build(layers ...Layer) (*Table, error) {
 	type provider struct {
 		aliases []string
 		sem     SemanticsSpec
+		layer   string // name of the last layer that declared it
 	}
 	provs := map[string]*provider{}
 	// Provider semantics per layer: a later layer's provider setting beats an
@@ -208,6 +209,7 @@ func Build(layers ...Layer) (*Table, error) {
 				canonical[n] = n
 			}
 			p.sem = mergeSemantics(p.sem, spec.Semantics)
+			p.layer = l.Name
 			layerSem[li][n] = mergeSemantics(layerSem[li][n], spec.Semantics)
 			for i, a := range spec.Aliases {
 				a = normName(a)
@@ -225,13 +227,16 @@ func Build(layers ...Layer) (*Table, error) {
 	}
 	for _, name := range sortedKeys(provs) {
 		s := provs[name].sem
-		for field, v := range map[string]*bool{
-			"input_includes_cache_read":     s.InputIncludesCacheRead,
-			"input_includes_cache_creation": s.InputIncludesCacheCreation,
-			"output_includes_reasoning":     s.OutputIncludesReasoning,
+		for _, f := range []struct {
+			field string
+			v     *bool
+		}{
+			{"input_includes_cache_read", s.InputIncludesCacheRead},
+			{"input_includes_cache_creation", s.InputIncludesCacheCreation},
+			{"output_includes_reasoning", s.OutputIncludesReasoning},
 		} {
-			if v == nil {
-				errs = append(errs, fmt.Errorf("providers.%s.semantics.%s: required: say how this provider counts tokens (see the README)", name, field))
+			if f.v == nil {
+				errs = append(errs, fmt.Errorf("%sproviders.%s.semantics.%s: required: say how this provider counts tokens (see the README)", provs[name].layer, name, f.field))
 			}
 		}
 	}
