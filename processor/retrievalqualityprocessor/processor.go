@@ -290,6 +290,12 @@ func (p *retrievalProcessor) score(ctx context.Context, span ptrace.Span, answer
 	if err != nil {
 		p.tel.RetrievalQualityDocumentsParseFailures.Add(ctx, 1)
 		p.logger.Debug("Retrieval documents could not be read in full", zap.String("span", span.Name()), zap.Error(err))
+		if len(r.Documents) == 0 {
+			// Nothing could be read: any score would describe the parse
+			// failure, not the retrieval. Say why and leave it unscored.
+			span.Attributes().PutStr(scoring.AttrError, err.Error())
+			return
+		}
 		problems = append(problems, err.Error())
 	}
 	in := scoring.Input{Retrieval: r, Answer: answer, HasAnswer: hasAnswer}
