@@ -95,6 +95,26 @@ func FuzzRewrite(f *testing.F) {
 			t.Fatalf("rewritten document differs from encoding/json's\nin:   %q\nout:  %q\ngot:  %#v\nwant: %#v", data, out, got, want)
 		}
 
+		// Edits replacing every "e" give what encoding/json gets by replacing
+		// them in the decoded strings.
+		edits := Rewriter{Edits: func(_ string, s string, dst []Edit) []Edit {
+			for i := 0; i < len(s); i++ {
+				if s[i] == 'e' {
+					dst = append(dst, Edit{Start: i, End: i + 1, Text: "<E\"/>"})
+				}
+			}
+			return dst
+		}}
+		out, _, err = edits.Rewrite(data)
+		if err != nil {
+			t.Fatalf("edit walk failed: %v", err)
+		}
+		got = decodeAny(t, out)
+		want = apply(decodeAny(t, data), func(s string) string { return strings.ReplaceAll(s, "e", "<E\"/>") })
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("edited document differs\nin:  %q\nout: %q", data, out)
+		}
+
 		// Keys and numbers: still valid JSON, no panic.
 		rw := Rewriter{
 			Key:    func(s string) (string, bool) { return tf(s), true },

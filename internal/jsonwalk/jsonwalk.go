@@ -83,6 +83,12 @@ type Rewriter struct {
 	// Returning true replaces the value with the returned text.
 	Value func(member, s string) (string, bool)
 
+	// Edits, when set, is used instead of Value: it appends to dst the
+	// changes to make to a string value, as edits of its decoded text sorted
+	// by position and not overlapping. Every byte of the value outside the
+	// edits is copied from the input verbatim, escape sequences included.
+	Edits func(member, s string, dst []Edit) []Edit
+
 	// Key, when set, is called for every object member name; returning true
 	// renames the member. Nil leaves names as they are.
 	Key func(name string) (string, bool)
@@ -91,6 +97,12 @@ type Rewriter struct {
 	// returning true replaces the number with a JSON string holding the
 	// returned text. Nil leaves numbers as they are.
 	Number func(member, literal string) (string, bool)
+}
+
+// Edit replaces Text[Start:End] of a decoded string with Text.
+type Edit struct {
+	Start, End int
+	Text       string
 }
 
 // Rewrite validates data and returns it with every string value that fn
@@ -197,6 +209,7 @@ type parser[T text] struct {
 	out     []byte
 	copied  int
 	scratch []byte
+	edits   []Edit
 	userErr error
 }
 
@@ -582,7 +595,18 @@ func (p *parser[T]) stringValue(member string) error {
 	if p.visit != nil {
 		return p.callVisit(Leaf{Kind: KindString, Member: member, Value: p.decoded(start, end, esc), Depth: p.depth})
 	}
-	if p.rw == nil || p.rw.Value == nil {
+	if p.rw == nil {
+		return nil
+	}
+	if p.rw.Edits != nil {
+		s := p.decoded(start, end, esc)
+		p.edits = p.rw.Edits(member, s, p.edits[:0])
+		if len(p.edits) > 0 {
+			p.applyEdits(start, end, esc, s, p.edits)
+		}
+		return nil
+	}
+	if p.rw.Value == nil {
 		return nil
 	}
 	s := p.decoded(start, end, esc)
@@ -642,6 +666,59 @@ func (p *parser[T]) replaceString(start, end int, hasEscape bool, old, repl stri
 	}
 	middle := repl[decPre : len(repl)-(len(old)-decSuf)]
 	p.replace(start+rawPre, start+rawSuf, func(out []byte) []byte { return appendEscaped(out, middle) })
+}
+
+// applyEdits applies edits of the decoded text s to the string body
+// src[start:end]. An edit boundary inside an escape sequence's text widens
+// the edit to the whole sequence.
+func (p *parser[T]) applyEdits(start, end int, hasEscape bool, s string, edits []Edit) {
+	raw := p.src[start:end]
+	i, d := 0, 0 // raw and decoded positions of the current unit boundary
+	prevEnd := 0
+	for _, e := range edits {
+		// Edits that do not follow the contract are clamped, never skipped:
+		// the text they cover is still replaced.
+		e.Start = min(max(e.Start, prevEnd), len(s))
+		e.End = min(max(e.End, e.Start), len(s))
+		prevEnd = e.End
+		if !hasEscape {
+			p.replace(start+e.Start, start+e.End, func(out []byte) []byte { return appendEscaped(out, e.Text) })
+			continue
+		}
+		for i < len(raw) {
+			n, dl := unitLen(raw, i)
+			if d+dl > e.Start {
+				break
+			}
+			i += n
+			d += dl
+		}
+		rawStart, decStart := i, d
+		for d < e.End && i < len(raw) {
+			n, dl := unitLen(raw, i)
+			i += n
+			d += dl
+		}
+		rawEnd, decEnd := i, d
+		p.replace(start+rawStart, start+rawEnd, func(out []byte) []byte {
+			out = appendEscaped(out, s[decStart:e.Start])
+			out = appendEscaped(out, e.Text)
+			return appendEscaped(out, s[e.End:decEnd])
+		})
+	}
+}
+
+// unitLen returns the raw and decoded lengths of the unit at raw[i].
+func unitLen[T text](raw T, i int) (rawLen, decLen int) {
+	if raw[i] != '\\' {
+		return 1, 1
+	}
+	if raw[i+1] != 'u' {
+		return 2, 1
+	}
+	var tmp [4]byte
+	b, n := unit(raw, i, tmp[:0])
+	return n, len(b)
 }
 
 func commonPrefix(a, b string) int {

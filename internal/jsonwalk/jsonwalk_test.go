@@ -82,6 +82,39 @@ func TestEscapesOutsideTheChangedPartKeepTheirSpelling(t *testing.T) {
 	assert.Equal(t, `"\ud83d\ude00 <X>"`, out)
 }
 
+func TestEditsKeepEveryByteOutsideThem(t *testing.T) {
+	in := `{"content":"mail a@b.co \u0026 call 555\/0132 \u00e9t\u00e9", "n": 1}`
+	rw := Rewriter{Edits: func(member string, s string, dst []Edit) []Edit {
+		if i := strings.Index(s, "a@b.co"); i >= 0 {
+			dst = append(dst, Edit{Start: i, End: i + 6, Text: "<EMAIL>"})
+		}
+		if i := strings.Index(s, "555/0132"); i >= 0 {
+			dst = append(dst, Edit{Start: i, End: i + 8, Text: "<PHONE>"})
+		}
+		return dst
+	}}
+	out, changed, err := rw.RewriteString(in)
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, `{"content":"mail <EMAIL> \u0026 call <PHONE> \u00e9t\u00e9", "n": 1}`, out)
+
+	// An edit boundary inside an escaped rune widens to the whole escape.
+	rw.Edits = func(_ string, s string, dst []Edit) []Edit {
+		return append(dst, Edit{Start: 1, End: 2, Text: "?"})
+	}
+	out, _, err = rw.RewriteString(`"\u00e9x"`)
+	require.NoError(t, err)
+	assert.Equal(t, "\"\xc3?x\"", out, "the escape's text outside the edit is kept, the escape is not")
+
+	// Overlapping or out-of-range edits are clamped, not skipped.
+	rw.Edits = func(_ string, s string, dst []Edit) []Edit {
+		return append(dst, Edit{Start: 0, End: 3, Text: "A"}, Edit{Start: 1, End: 99, Text: "B"})
+	}
+	out, _, err = rw.RewriteString(`"abcdef"`)
+	require.NoError(t, err)
+	assert.Equal(t, `"AB"`, out)
+}
+
 func TestDecodedTextMatchesEncodingJSON(t *testing.T) {
 	in := `["\u00e9\ud83d\ude00\ud800x\udc00\"\\\/\b\f\n\r\t", "plain"]`
 	var want []string

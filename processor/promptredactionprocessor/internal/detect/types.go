@@ -124,5 +124,11 @@ func ByName(name string) (Type, bool) {
 	return 0, false
 }
 
-// Label returns the placeholder label for a detector name: "email" → "EMAIL".
-func Label(name string) string { return strings.ToUpper(name) }
+// Label returns the placeholder label for a detector name: "email" → "EMAIL",
+// and "SECRET" for the generic secret assignment.
+func Label(name string) string {
+	if name == names[SecretAssignment] {
+		return "SECRET"
+	}
+	return strings.ToUpper(name)
+}
