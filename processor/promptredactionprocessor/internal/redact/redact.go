@@ -464,4 +464,3 @@ func (r *Redactor) Map(m pcommon.Map, st *Stats, depth int, only func(key string
 	}
 	return o
 }
-
