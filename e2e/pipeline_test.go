@@ -56,7 +56,7 @@ func TestOTLPPassesThroughBatchForAllSignals(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
 	cfg := RenderConfig(t, ports, passthroughConfig, map[string]any{"sink": sink.Endpoint})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
 
 	sender := NewSender(t, ports.Endpoint("otlp"))
 	traces := testdata.GenerateTraces(5)
@@ -66,10 +66,12 @@ func TestOTLPPassesThroughBatchForAllSignals(t *testing.T) {
 	sender.SendMetrics(t, metrics)
 	sender.SendLogs(t, logs)
 
-	require.Eventually(t, func() bool {
+	if !assert.Eventually(t, func() bool {
 		return sink.Traces.SpanCount() == 5 && sink.Metrics.DataPointCount() == metrics.DataPointCount() && sink.Logs.LogRecordCount() == 5
-	}, 20*time.Second, 50*time.Millisecond, "sink got %d spans, %d points, %d logs",
-		sink.Traces.SpanCount(), sink.Metrics.DataPointCount(), sink.Logs.LogRecordCount())
+	}, 20*time.Second, 50*time.Millisecond) {
+		t.Fatalf("sink got %d spans, %d points, %d logs; collector output:\n%s",
+			sink.Traces.SpanCount(), sink.Metrics.DataPointCount(), sink.Logs.LogRecordCount(), c.Output())
+	}
 
 	require.NoError(t, ptracetest.CompareTraces(traces, sink.AllTraces(), ptracetest.IgnoreResourceSpansOrder()))
 	require.NoError(t, pmetrictest.CompareMetrics(metrics, sink.AllMetrics(), pmetrictest.IgnoreResourceMetricsOrder()))

@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	// The collector's OTLP exporter compresses with gzip by default.
+	_ "google.golang.org/grpc/encoding/gzip"
 )
 
 // Sink is an OTLP/gRPC server inside the test that keeps everything a
