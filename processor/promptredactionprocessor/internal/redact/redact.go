@@ -376,7 +376,7 @@ func (r *Redactor) value(key string, v pcommon.Value, st *Stats, depth int) Outc
 			return Changed
 		}
 		if v.Type() == pcommon.ValueTypeMap {
-			return r.Map(v.Map(), st, depth+1, nil)
+			return r.mapAt(v.Map(), st, depth+1, nil, true)
 		}
 		return r.slice(key, v.Slice(), st, depth+1)
 	}
@@ -421,12 +421,28 @@ func (r *Redactor) slice(key string, s pcommon.Slice, st *Stats, depth int) Outc
 	return o
 }
 
-// Map redacts every entry of m. Entries whose outcome is Drop are removed;
-// keys that hold personal data are renamed to their redacted form. When
-// only is non-nil, just the entries whose keys it selects are redacted, and
-// their keys (chosen by name) are not scanned; nested maps are always
-// redacted in full.
-func (r *Redactor) Map(m pcommon.Map, st *Stats, depth int, only func(key string) bool) Outcome {
+// Map redacts the entries of m that only selects (all when only is nil).
+// Entries whose outcome is Drop are removed. When scanKeys is set, keys that
+// hold personal data are renamed to their redacted form. Maps and slices
+// inside values are redacted in full, keys included. If redaction fails
+// unexpectedly, every selected entry becomes Redacted.
+func (r *Redactor) Map(m pcommon.Map, st *Stats, only func(key string) bool, scanKeys bool) (o Outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			st.FailClosed[InternalError]++
+			m.Range(func(k string, v pcommon.Value) bool {
+				if only == nil || only(k) {
+					v.SetStr(Redacted)
+				}
+				return true
+			})
+			o = Changed
+		}
+	}()
+	return r.mapAt(m, st, 0, only, scanKeys)
+}
+
+func (r *Redactor) mapAt(m pcommon.Map, st *Stats, depth int, only func(key string) bool, scanKeys bool) Outcome {
 	o := Unchanged
 	var drop []string
 	var renames [][2]string
@@ -441,7 +457,7 @@ func (r *Redactor) Map(m pcommon.Map, st *Stats, depth int, only func(key string
 			drop = append(drop, k)
 			return true
 		}
-		if only != nil {
+		if !scanKeys {
 			return true
 		}
 		if nk, ko := r.String("", k, st); ko == Changed {
