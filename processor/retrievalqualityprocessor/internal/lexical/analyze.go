@@ -66,12 +66,12 @@ type Analyzer struct {
 	toks   []token
 	answer []token
 	// per query term: document frequency and, per document, frequency.
-	queryIdx map[uint64]int
+	queryIdx u64map
 	df       []int
 	tf       []int // len(docs) × len(query terms)
 	dl       []int
 	// answer n-grams: index by hash, and the last document that matched.
-	ngramIdx  map[uint64]int
+	ngramIdx  u64map
 	ngramSeen []int
 	found     []bool
 	docHits   []int
@@ -83,7 +83,7 @@ func NewAnalyzer(opts Options) *Analyzer {
 	if opts.NGram <= 0 {
 		opts.NGram = 3
 	}
-	return &Analyzer{opts: opts, queryIdx: map[uint64]int{}, ngramIdx: map[uint64]int{}}
+	return &Analyzer{opts: opts}
 }
 
 // Analyze scores the documents' text against the query and, when answer is
@@ -92,34 +92,30 @@ func (a *Analyzer) Analyze(query string, docs []string, answer string) Analysis 
 	res := Analysis{ContentHash: make([]uint64, len(docs))}
 
 	// Query terms: distinct, without stop words.
-	clear(a.queryIdx)
 	a.toks, a.buf = tokenize(query, a.toks[:0], a.buf)
+	a.queryIdx.reset(len(a.toks))
 	for _, t := range a.toks {
-		if t.stop {
-			continue
-		}
-		if _, ok := a.queryIdx[t.hash]; !ok {
-			a.queryIdx[t.hash] = len(a.queryIdx)
+		if !t.stop {
+			a.queryIdx.add(t.hash)
 		}
 	}
-	nq := len(a.queryIdx)
+	nq := a.queryIdx.len()
 	res.QueryTerms = nq
 
 	// Answer n-grams.
-	clear(a.ngramIdx)
 	a.answer = a.answer[:0]
 	if answer != "" {
 		a.answer, a.buf = tokenize(answer, a.answer[:0], a.buf)
-		n := min(a.opts.NGram, len(a.answer))
-		for i := 0; n > 0 && i+n <= len(a.answer); i++ {
+	}
+	a.ngramIdx.reset(len(a.answer))
+	if n := min(a.opts.NGram, len(a.answer)); n > 0 {
+		for i := 0; i+n <= len(a.answer); i++ {
 			if h, ok := ngramHash(a.answer[i : i+n]); ok {
-				if _, dup := a.ngramIdx[h]; !dup {
-					a.ngramIdx[h] = len(a.ngramIdx)
-				}
+				a.ngramIdx.add(h)
 			}
 		}
 	}
-	na := len(a.ngramIdx)
+	na := a.ngramIdx.len()
 	res.AnswerNGrams = na
 	a.ngramSeen = resize(a.ngramSeen, na)
 	a.found = resizeBool(a.found, na)
@@ -142,7 +138,7 @@ func (a *Analyzer) Analyze(query string, docs []string, answer string) Analysis 
 				continue
 			}
 			a.dl[d]++
-			if qi, ok := a.queryIdx[t.hash]; ok {
+			if qi, ok := a.queryIdx.get(t.hash); ok {
 				if a.tf[d*nq+qi] == 0 {
 					a.df[qi]++
 				}
@@ -161,7 +157,7 @@ func (a *Analyzer) Analyze(query string, docs []string, answer string) Analysis 
 			if !ok {
 				continue
 			}
-			gi, ok := a.ngramIdx[g]
+			gi, ok := a.ngramIdx.get(g)
 			if !ok || a.ngramSeen[gi] == d+1 {
 				continue
 			}

@@ -78,9 +78,13 @@ func appendToken(dst []token, b []byte) []token {
 		return dst
 	}
 	// Stop words are matched before stemming ("this" is not a plural).
-	stop := isStopword(b)
-	b = stem(b)
-	return append(dst, token{hash: fnv(b), stop: stop})
+	h := fnv(b)
+	stop := isStopword(b, h)
+	// Every stemming rule shortens the word.
+	if s := stem(b); len(s) != len(b) {
+		h = fnv(s)
+	}
+	return append(dst, token{hash: h, stop: stop})
 }
 
 func isIdeograph(r rune) bool {
@@ -106,10 +110,9 @@ func stem(b []byte) []byte {
 }
 
 // Words that carry no topic. Single letters (from "don't", "user's") are
-// stop words too.
-var stopwords = func() map[string]struct{} {
-	m := map[string]struct{}{}
-	for _, w := range []string{
+// stop words too. They are matched by hash, before stemming.
+var stopwords = func() *u64map {
+	words := []string{
 		"a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at",
 		"be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
 		"can", "could", "did", "do", "does", "doing", "don", "down", "during",
@@ -122,16 +125,19 @@ var stopwords = func() map[string]struct{} {
 		"this", "those", "through", "to", "too", "under", "until", "up", "us", "very",
 		"was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will",
 		"with", "would", "you", "your", "yours", "yourself", "yourselves",
-	} {
-		m[w] = struct{}{}
+	}
+	m := &u64map{}
+	m.reset(len(words))
+	for _, w := range words {
+		m.add(fnv([]byte(w)))
 	}
 	return m
 }()
 
-func isStopword(b []byte) bool {
+func isStopword(b []byte, h uint64) bool {
 	if len(b) == 1 && b[0] < utf8.RuneSelf {
 		return true
 	}
-	_, ok := stopwords[string(b)]
+	_, ok := stopwords.get(h)
 	return ok
 }
