@@ -121,7 +121,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.RetrievalQualityDocumentsParseFailures, err = builder.meter.Int64Counter(
 		"otelcol.retrieval_quality.documents.parse_failures",
-		metric.WithDescription("Number of retrieval spans whose documents could not be read, in whole or in part (malformed JSON, entries that are not objects, more than 1000 documents). The span is scored on the documents that could be read. [Development]"),
+		metric.WithDescription("Number of retrieval spans whose documents could not be read, in whole or in part (malformed JSON, entries that are not objects, more than 1000 documents). The span is scored on the documents that could be read; when none could be, it is left unscored and its gen_ai.retrieval.evaluation.error attribute says why. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -52,7 +52,7 @@ func AssertEqualRetrievalQualityBufferTraces(t *testing.T, tt *componenttest.Tel
 func AssertEqualRetrievalQualityDocumentsParseFailures(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol.retrieval_quality.documents.parse_failures",
-		Description: "Number of retrieval spans whose documents could not be read, in whole or in part (malformed JSON, entries that are not objects, more than 1000 documents). The span is scored on the documents that could be read. [Development]",
+		Description: "Number of retrieval spans whose documents could not be read, in whole or in part (malformed JSON, entries that are not objects, more than 1000 documents). The span is scored on the documents that could be read; when none could be, it is left unscored and its gen_ai.retrieval.evaluation.error attribute says why. [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
