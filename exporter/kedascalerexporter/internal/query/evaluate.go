@@ -73,13 +73,7 @@ func (q *Query) Evaluate(st *store.Store, now time.Time) (Result, error) {
 	if q.Aggregation == Max {
 		acc = math.Inf(-1)
 	}
-	st.Each(q.MetricName, func(s *store.Series) {
-		nd.Held++
-		for _, sel := range q.Selectors {
-			if v, _ := s.Attr(sel.Key); v != sel.Value {
-				return
-			}
-		}
+	nd.Held = st.Select(q.MetricName, q.Selectors, func(s *store.Series) {
 		nd.Matched++
 		age := now.Sub(s.LastReceived())
 		if nd.NewestAge < 0 || age < nd.NewestAge {

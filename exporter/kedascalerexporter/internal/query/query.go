@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelcol-ai/otelcol-ai/exporter/kedascalerexporter/internal/store"
 )
 
 // The scalerMetadata keys this scaler reads.
@@ -69,8 +71,9 @@ func (f Function) String() string {
 	return [...]string{"auto", "rate", "last", "avg_over_window", "max_over_window"}[f]
 }
 
-// Selector requires an attribute of the series to equal a value.
-type Selector struct{ Key, Value string }
+// Selector requires an attribute of the series to equal a value; an empty
+// value also matches series without the attribute.
+type Selector = store.Selector
 
 // Defaults fill what the metadata leaves out, and bound what it may ask.
 type Defaults struct {

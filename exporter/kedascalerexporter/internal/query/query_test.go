@@ -34,7 +34,7 @@ func TestParseValid(t *testing.T) {
 			want: Query{
 				MetricName: "vllm:generation_tokens_total", Target: 1500.5, ActivationThreshold: 10,
 				Aggregation: Avg, Function: Rate, Window: 90 * time.Second, StaleAfter: 45 * time.Second, Fallback: &fallback,
-				Selectors: []Selector{{"gen_ai.request.model", "llama-3.1-8b"}, {"k8s.deployment.name", "vllm-llama"}},
+				Selectors: []Selector{{Key: "gen_ai.request.model", Value: "llama-3.1-8b"}, {Key: "k8s.deployment.name", Value: "vllm-llama"}},
 			},
 		},
 		{
@@ -48,12 +48,12 @@ func TestParseValid(t *testing.T) {
 		{
 			name: "FromEnv keys stand for their key",
 			md:   map[string]string{"metricNameFromEnv": "m", "targetValueFromEnv": "2", "attr.k8s.namespace.nameFromEnv": "prod"},
-			want: Query{MetricName: "m", Target: 2, Window: time.Minute, StaleAfter: 2 * time.Minute, Selectors: []Selector{{"k8s.namespace.name", "prod"}}},
+			want: Query{MetricName: "m", Target: 2, Window: time.Minute, StaleAfter: 2 * time.Minute, Selectors: []Selector{{Key: "k8s.namespace.name", Value: "prod"}}},
 		},
 		{
 			name: "max, last and an empty selector value",
 			md:   map[string]string{"metricName": "m", "targetValue": "1", "aggregation": "MAX", "function": "last", "attr.gen_ai.request.model": ""},
-			want: Query{MetricName: "m", Target: 1, Aggregation: Max, Function: Last, Window: time.Minute, StaleAfter: 2 * time.Minute, Selectors: []Selector{{"gen_ai.request.model", ""}}},
+			want: Query{MetricName: "m", Target: 1, Aggregation: Max, Function: Last, Window: time.Minute, StaleAfter: 2 * time.Minute, Selectors: []Selector{{Key: "gen_ai.request.model", Value: ""}}},
 		},
 		{
 			name: "window functions",

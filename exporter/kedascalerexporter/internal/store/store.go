@@ -3,6 +3,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -93,6 +94,36 @@ func (s Stats) DroppedTotal() int {
 type metricSeries struct {
 	mu     sync.RWMutex
 	series map[string]*Series
+	// index lists the series of each attribute key=value, so that a query
+	// with selectors visits only the series that can match.
+	index map[attr]map[*Series]struct{}
+}
+
+func newMetricSeries() *metricSeries {
+	return &metricSeries{series: map[string]*Series{}, index: map[attr]map[*Series]struct{}{}}
+}
+
+func (ms *metricSeries) add(key string, s *Series) {
+	ms.series[key] = s
+	for k, v := range s.attrs {
+		set := ms.index[attr{k, v}]
+		if set == nil {
+			set = map[*Series]struct{}{}
+			ms.index[attr{k, v}] = set
+		}
+		set[s] = struct{}{}
+	}
+}
+
+func (ms *metricSeries) remove(key string, s *Series) {
+	delete(ms.series, key)
+	for k, v := range s.attrs {
+		set := ms.index[attr{k, v}]
+		delete(set, s)
+		if len(set) == 0 {
+			delete(ms.index, attr{k, v})
+		}
+	}
 }
 
 // Store holds the series. It is safe for concurrent use.
@@ -123,7 +154,7 @@ type attr struct{ k, v string }
 type consumeState struct {
 	now   int64
 	attrs []attr
-	key   strings.Builder
+	key   []byte
 	stats Stats
 }
 
@@ -203,7 +234,7 @@ func (st *Store) lockMetric(name string) *metricSeries {
 		st.mu.RUnlock()
 		st.mu.Lock()
 		if st.metrics[name] == nil {
-			st.metrics[name] = &metricSeries{series: map[string]*Series{}}
+			st.metrics[name] = newMetricSeries()
 		}
 		st.mu.Unlock()
 	}
@@ -214,8 +245,8 @@ func (st *Store) consumePoint(cs *consumeState, ms *metricSeries, res pcommon.Ma
 	key := cs.seriesKey(res, dp.Attributes())
 
 	if dp.Flags().NoRecordedValue() {
-		if _, ok := ms.series[key]; ok {
-			delete(ms.series, key)
+		if s, ok := ms.series[string(key)]; ok {
+			ms.remove(string(key), s)
 			st.nSeries.Add(-1)
 			cs.stats.Ended++
 		}
@@ -241,7 +272,7 @@ func (st *Store) consumePoint(cs *consumeState, ms *metricSeries, res pcommon.Ma
 		ts = cs.now
 	}
 
-	s := ms.series[key]
+	s := ms.series[string(key)] // no allocation for the lookup
 	if s == nil || s.kind != kind {
 		if s == nil {
 			if int(st.nSeries.Load()) >= st.limits.MaxSeries {
@@ -249,10 +280,12 @@ func (st *Store) consumePoint(cs *consumeState, ms *metricSeries, res pcommon.Ma
 				return
 			}
 			st.nSeries.Add(1)
+		} else {
+			ms.remove(string(key), s)
 		}
 		// A series whose type changed starts over: its old samples mean something else.
 		s = &Series{attrs: cs.attrMap(), kind: kind, buf: make([]sample, 0, min(st.limits.MaxSamplesPerSeries, 8))}
-		ms.series[key] = s
+		ms.add(string(key), s)
 	}
 	if !s.add(sample{ts: ts, start: int64(dp.StartTimestamp()), v: v}, st.limits.MaxSamplesPerSeries, st.resolution) {
 		cs.stats.Dropped[DroppedOutOfOrder]++
@@ -263,8 +296,9 @@ func (st *Store) consumePoint(cs *consumeState, ms *metricSeries, res pcommon.Ma
 }
 
 // seriesKey merges resource and point attributes (the point's win), sorts
-// them in cs.attrs and returns a string that identifies the set.
-func (cs *consumeState) seriesKey(res, pt pcommon.Map) string {
+// them in cs.attrs and returns bytes that identify the set, valid until the
+// next call.
+func (cs *consumeState) seriesKey(res, pt pcommon.Map) []byte {
 	cs.attrs = cs.attrs[:0]
 	pt.Range(func(k string, v pcommon.Value) bool {
 		cs.attrs = append(cs.attrs, attr{k, v.AsString()})
@@ -277,14 +311,16 @@ func (cs *consumeState) seriesKey(res, pt pcommon.Map) string {
 		return true
 	})
 	slices.SortFunc(cs.attrs, func(a, b attr) int { return strings.Compare(a.k, b.k) })
-	cs.key.Reset()
+	// Length-prefixed, so that no choice of bytes in keys or values can make
+	// two different sets encode alike.
+	cs.key = cs.key[:0]
 	for _, a := range cs.attrs {
-		cs.key.WriteString(a.k)
-		cs.key.WriteByte(0)
-		cs.key.WriteString(a.v)
-		cs.key.WriteByte(0)
+		cs.key = binary.AppendUvarint(cs.key, uint64(len(a.k)))
+		cs.key = append(cs.key, a.k...)
+		cs.key = binary.AppendUvarint(cs.key, uint64(len(a.v)))
+		cs.key = append(cs.key, a.v...)
 	}
-	return cs.key.String()
+	return cs.key
 }
 
 func (cs *consumeState) attrMap() map[string]string {
@@ -295,20 +331,66 @@ func (cs *consumeState) attrMap() map[string]string {
 	return m
 }
 
+// Selector requires an attribute of a series to equal a value; an empty
+// value also matches a series without the attribute.
+type Selector struct{ Key, Value string }
+
 // Each calls fn for every series of the metric, under a read lock: fn must
 // not keep the *Series or call back into the store.
 func (st *Store) Each(metric string, fn func(*Series)) {
+	st.Select(metric, nil, fn)
+}
+
+// Select calls match for each series of the metric that matches every
+// selector, under a read lock: match must not keep the *Series or call back
+// into the store. It returns the number of series of the metric, so that a
+// caller can tell "no series" from "none matching". Selectors with a value
+// are answered from the index: a query for one deployment among thousands
+// visits that deployment's series only.
+func (st *Store) Select(metric string, sel []Selector, match func(*Series)) (held int) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	ms := st.metrics[metric]
 	if ms == nil {
-		return
+		return 0
 	}
 	ms.mu.RLock()
 	defer ms.mu.RUnlock()
-	for _, s := range ms.series {
-		fn(s)
+
+	var smallest map[*Series]struct{}
+	indexed := false
+	for _, s := range sel {
+		if s.Value == "" {
+			continue
+		}
+		set := ms.index[attr{s.Key, s.Value}]
+		if !indexed || len(set) < len(smallest) {
+			smallest, indexed = set, true
+		}
 	}
+	if !indexed {
+		for _, s := range ms.series {
+			if matches(s, sel) {
+				match(s)
+			}
+		}
+		return len(ms.series)
+	}
+	for s := range smallest {
+		if matches(s, sel) {
+			match(s)
+		}
+	}
+	return len(ms.series)
+}
+
+func matches(s *Series, sel []Selector) bool {
+	for _, m := range sel {
+		if s.attrs[m.Key] != m.Value {
+			return false
+		}
+	}
+	return true
 }
 
 // Expire removes the series that received nothing during the retention
@@ -323,7 +405,7 @@ func (st *Store) Expire(now time.Time) int {
 		ms.mu.Lock()
 		for key, s := range ms.series {
 			if s.lastRecv < cutoff {
-				delete(ms.series, key)
+				ms.remove(key, s)
 				removed++
 			}
 		}

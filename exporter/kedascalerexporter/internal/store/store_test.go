@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -414,4 +415,72 @@ func TestLimitsValidate(t *testing.T) {
 	assert.Contains(t, err.Error(), "max series")
 	assert.Contains(t, err.Error(), "max samples per series")
 	assert.Contains(t, err.Error(), "retention")
+}
+
+func selectAttrs(st *Store, metric string, sel ...Selector) (held int, got []string) {
+	held = st.Select(metric, sel, func(s *Series) {
+		pod, _ := s.Attr("pod")
+		got = append(got, pod)
+	})
+	slices.Sort(got)
+	return held, got
+}
+
+func TestSelectUsesTheIndexAndKeepsItCurrent(t *testing.T) {
+	st := New(testLimits())
+	st.Consume(gauge("q", nil,
+		pts(0, 1, map[string]string{"pod": "a", "deployment": "x", "model": "llama"}),
+		pts(0, 1, map[string]string{"pod": "b", "deployment": "x", "model": "mistral"}),
+		pts(0, 1, map[string]string{"pod": "c", "deployment": "y", "model": "llama"}),
+		pts(0, 1, map[string]string{"pod": "d", "deployment": "y"}),
+	), t0)
+
+	held, got := selectAttrs(st, "q", Selector{Key: "deployment", Value: "x"})
+	assert.Equal(t, 4, held)
+	assert.Equal(t, []string{"a", "b"}, got)
+	_, got = selectAttrs(st, "q", Selector{Key: "deployment", Value: "y"}, Selector{Key: "model", Value: "llama"})
+	assert.Equal(t, []string{"c"}, got)
+	_, got = selectAttrs(st, "q", Selector{Key: "deployment", Value: "y"}, Selector{Key: "model", Value: ""})
+	assert.Equal(t, []string{"d"}, got, "an empty value matches a missing attribute")
+	_, got = selectAttrs(st, "q", Selector{Key: "model", Value: ""})
+	assert.Equal(t, []string{"d"}, got, "without a valued selector every series is checked")
+	_, got = selectAttrs(st, "q", Selector{Key: "deployment", Value: "z"})
+	assert.Empty(t, got)
+	held, got = selectAttrs(st, "nope", Selector{Key: "deployment", Value: "x"})
+	assert.Equal(t, 0, held)
+	assert.Empty(t, got)
+
+	// A staleness marker, a type change and expiry all leave the index.
+	md := gauge("q", nil, pts(10, 0, map[string]string{"pod": "a", "deployment": "x", "model": "llama"}))
+	md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints().At(0).
+		SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
+	st.Consume(md, at(10))
+	_, got = selectAttrs(st, "q", Selector{Key: "deployment", Value: "x"})
+	assert.Equal(t, []string{"b"}, got)
+
+	st.Consume(sum("q", true, pmetric.AggregationTemporalityCumulative, nil,
+		pts(20, 5, map[string]string{"pod": "b", "deployment": "x", "model": "mistral"})), at(200))
+	n := 0
+	st.Select("q", []Selector{{Key: "deployment", Value: "x"}}, func(s *Series) {
+		n++
+		assert.Equal(t, Cumulative, s.Kind())
+	})
+	assert.Equal(t, 1, n, "the replaced series is not listed twice")
+
+	st.Expire(at(301)) // c and d idle since 0 s
+	held, got = selectAttrs(st, "q", Selector{Key: "deployment", Value: "y"})
+	assert.Equal(t, 1, held)
+	assert.Empty(t, got)
+	assert.Equal(t, 1, st.SeriesCount())
+}
+
+func TestSeriesKeysCannotCollide(t *testing.T) {
+	st := New(testLimits())
+	st.Consume(gauge("g", nil,
+		pts(0, 1, map[string]string{"a\x00b": "c"}),
+		pts(0, 2, map[string]string{"a": "b\x00c"}),
+		pts(0, 3, map[string]string{"a": "b", "c": ""}),
+		pts(0, 4, map[string]string{"a": "b\x00\x01c\x00"}),
+	), t0)
+	assert.Equal(t, 4, st.SeriesCount())
 }
