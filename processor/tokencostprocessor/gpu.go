@@ -37,6 +37,7 @@ type gpuPricer struct {
 	cfg       GPUConfig
 	enabled   bool
 	acc       *gpucost.Accumulator
+	accCfg    gpucost.Config
 	tokens    map[string][]TokenMetric
 	next      consumer.Metrics
 	scope     gpucost.Scope
@@ -63,11 +64,18 @@ func newGPUPricer(cfg *Config, set component.TelemetrySettings, build component.
 	for _, p := range cfg.GPU.Prices {
 		rules = append(rules, gpucost.PriceRule{GPUModel: p.GPUModel, NodePool: p.NodePool, USDPerHour: p.USDPerHour, MIGSlices: p.MIGSlices})
 	}
-	g.acc = gpucost.NewAccumulator(gpucost.Config{Prices: rules, MaxGap: cfg.GPU.MaxGap}, g.now())
+	g.accCfg = gpucost.Config{Prices: rules, MaxGap: cfg.GPU.MaxGap}
+	g.acc = gpucost.NewAccumulator(g.accCfg, g.now())
 	for _, t := range cfg.GPU.Tokens {
 		g.tokens[t.Metric] = append(g.tokens[t.Metric], t)
 	}
 	return g
+}
+
+// setClock replaces the clock (tests) and restarts accounting at its time.
+func (g *gpuPricer) setClock(now func() time.Time) {
+	g.now = now
+	g.acc = gpucost.NewAccumulator(g.accCfg, now())
 }
 
 func (g *gpuPricer) start(context.Context, component.Host) error {
