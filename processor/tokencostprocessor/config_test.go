@@ -75,7 +75,7 @@ func TestInvalidConfigsNameTheKeyPath(t *testing.T) {
 			"prices.models[2].tiers[0].above_input_tokens: must be greater than 0, got 0",
 		},
 		"unknown_provider": {`prices.models[0].provider: unknown provider "opnai": declare it under providers`},
-		"bad_provider": {`prices.providers.newco.semantics.cache_write_ttl: must be 5m or 1h, got "10m"`},
+		"bad_provider":     {`prices.providers.newco.semantics.cache_write_ttl: must be 5m or 1h, got "10m"`},
 		"bad_alias": {
 			`prices.providers.newco.aliases[0]: "openai" is already a name of provider "openai"`,
 			"prices.providers.newco.semantics.input_includes_cache_read: required",
