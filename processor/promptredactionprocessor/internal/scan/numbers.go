@@ -13,6 +13,9 @@ import (
 
 const maxGroups = 16
 
+// versionWords near a dotted quad make it a version number, not an address.
+var versionWords = []string{"version", "release", "build", "firmware", "ver", "ver."}
+
 type group struct {
 	start, end int
 	sep        byte // separator before the group: 0 for the first
@@ -51,12 +54,14 @@ func (st *state) parseRun(p int) numRun {
 			break
 		}
 		c := text[i]
+		if paren && c != ')' {
+			// "(" before digits that never close: a parenthesis around the
+			// whole number, like "(020 7946 0958)".
+			paren = false
+			r.groups[r.ng-1].paren = false
+		}
 		if paren {
 			paren = false
-			if c != ')' {
-				r.groups[r.ng-1].paren = false
-				break
-			}
 			j := i + 1
 			if j < n && text[j] == ' ' {
 				j++
@@ -163,7 +168,7 @@ func (st *state) classify(r *numRun, s, k int) (detect.Type, bool) {
 
 	if !plus && !paren {
 		if ng == 4 && seps == 4 && st.s.on[detect.IPv4] && detect.IPv4Valid(text[gs[0].start:gs[3].end]) &&
-			!st.contextBefore(gs[0].start, 24, "version", "release", "build", "firmware", "ver.") {
+			!st.wordJustBefore(gs[0].start, versionWords...) && !st.clauseAfter(gs[3].end, 16, "firmware") {
 			return detect.IPv4, true
 		}
 		if seps&4 == 0 && uniform {
@@ -172,7 +177,7 @@ func (st *state) classify(r *numRun, s, k int) (detect.Type, bool) {
 				return detect.USSSN, true
 			}
 			if ng == 1 && nd == 9 && detect.SSNValid(digits[:3], digits[3:5], digits[5:]) &&
-				st.contextBefore(gs[0].start, 40, "ssn", "social security", "social-security") {
+				st.clauseBefore(gs[0].start, 28, "ssn", "social security", "social-security") {
 				return detect.USSSN, true
 			}
 			if nd >= 13 && nd <= 19 && seps&8 == 0 && cardGrouping(gs) && detect.CardNetwork(digits) && detect.Luhn(digits) {
@@ -227,8 +232,8 @@ func (st *state) phone(gs []group, digits string, plus, paren bool, seps uint8, 
 		}
 		return 0, false
 	}
-	if ng >= 2 && nd >= 10 && digits[0] == '0' && digits[1] == '0' && uniform {
-		// International call prefix 00 instead of '+'.
+	if ng >= 2 && nd >= 10 && digits[0] == '0' && digits[1] == '0' && seps == 1 && glen(gs[0]) <= 5 {
+		// International call prefix 00 instead of '+', written with spaces.
 		return detect.Phone, detect.PhoneE164(digits[2:])
 	}
 	if ng == 3 && nd == 10 && glen(gs[0]) == 3 && glen(gs[1]) == 3 && seps&8 == 0 {
@@ -249,7 +254,7 @@ func (st *state) phone(gs []group, digits string, plus, paren bool, seps uint8, 
 		}
 		return detect.Phone, true
 	}
-	if ng == 1 && (nd == 10 || nd == 11) && st.contextBefore(gs[0].start, 32, "phone", "tel", "call", "mobile", "cell", "sms", "whatsapp", "fax", "text me") {
+	if ng == 1 && (nd == 10 || nd == 11) && st.clauseBefore(gs[0].start, 20, "phone", "tel", "call", "mobile", "cell", "sms", "whatsapp", "fax", "text me") {
 		if detect.PhoneNANP(digits) || nd == 11 && digits[0] == '1' && detect.PhoneNANP(digits[1:]) || detect.PhoneTrunk(digits) {
 			return detect.Phone, true
 		}

@@ -119,7 +119,7 @@ var class = func() (t [256]uint16) {
 			t[c] = cOther
 		}
 	}
-	for _, c := range "\"'`<>()[]{},;|\\!?&#" {
+	for _, c := range "\"'`<>()[]{},;|\\?&#" {
 		t[c] = cDelim
 	}
 	t[0x7f] = cDelim
@@ -315,15 +315,15 @@ func (st *state) anchored(p, te int, mask uint16) int {
 	text := st.text
 	c := text[p]
 	on := &st.s.on
+	if te-p >= 40 && on[detect.AWSSecretKey] && isB64(c) {
+		if r := st.awsSecret(p); r > 0 {
+			return r
+		}
+	}
 	switch {
 	case isDigit(c):
 		if mask&(cColon|cDash|cDot) != 0 && (on[detect.MAC] || on[detect.IPv6]) {
 			if r := st.macOrIPv6(p); r > 0 {
-				return r
-			}
-		}
-		if te-p >= 40 && on[detect.AWSSecretKey] {
-			if r := st.awsSecret(p); r > 0 {
 				return r
 			}
 		}
@@ -339,11 +339,6 @@ func (st *state) anchored(p, te int, mask uint16) int {
 		}
 		return 0
 	}
-	if te-p >= 40 && on[detect.AWSSecretKey] {
-		if r := st.awsSecret(p); r > 0 {
-			return r
-		}
-	}
 	if isUpper(c) {
 		if r := st.upperStart(p, te); r > 0 {
 			return r
@@ -357,13 +352,54 @@ func (st *state) anchored(p, te int, mask uint16) int {
 	return 0
 }
 
-// contextBefore reports whether one of words occurs (ASCII case-insensitive)
-// in the window bytes before p or in the hint.
-func (st *state) contextBefore(p, window int, words ...string) bool {
-	from := max(0, p-window)
-	seg := st.text[from:p]
+// clauseBefore reports whether one of words occurs (ASCII case-insensitive)
+// in the hint or in the window bytes before p, within the same clause (after
+// the last newline, or '.', ',' or ';' followed by a space).
+func (st *state) clauseBefore(p, window int, words ...string) bool {
 	for _, w := range words {
-		if containsFold(seg, w) || containsFold(st.hint, w) {
+		if containsFold(st.hint, w) {
+			return true
+		}
+	}
+	seg := st.text[max(0, p-window):p]
+	for i := len(seg) - 1; i > 0; i-- {
+		if seg[i] == '\n' || (seg[i] == ' ' && (seg[i-1] == '.' || seg[i-1] == ',' || seg[i-1] == ';')) {
+			seg = seg[i:]
+			break
+		}
+	}
+	for _, w := range words {
+		if containsFold(seg, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordJustBefore reports whether one of words ends right before p, past
+// spaces, ':' and '=' ("version 1.2.3.4", "build: 1.2.3.4").
+func (st *state) wordJustBefore(p int, words ...string) bool {
+	k := p
+	for k > 0 && p-k < 4 && (st.text[k-1] == ' ' || st.text[k-1] == ':' || st.text[k-1] == '=') {
+		k--
+	}
+	seg := st.text[max(0, k-12):k]
+	for _, w := range words {
+		if len(seg) >= len(w) && containsFold(seg[len(seg)-len(w):], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseAfter is clauseBefore for the window after p.
+func (st *state) clauseAfter(p, window int, words ...string) bool {
+	seg := st.text[p:min(len(st.text), p+window)]
+	if i := strings.IndexAny(seg, ".,;\n"); i >= 0 {
+		seg = seg[:i]
+	}
+	for _, w := range words {
+		if containsFold(seg, w) {
 			return true
 		}
 	}

@@ -133,8 +133,8 @@ func (st *state) iban(p int) int {
 		}
 		return 0
 	}
-	if e-p != 4 {
-		return 0
+	if e-p != 4 || e+1 >= len(text) || text[e] != ' ' {
+		return 0 // not grouped: let other detectors read it (AE11.81EE.ABDD is a MAC)
 	}
 	var buf [34]byte
 	b := append(buf[:0], text[p:e]...)
@@ -257,7 +257,7 @@ func (st *state) awsSecret(p int) int {
 	if e-p != 40 || glued(text, e) || !detect.AWSSecretKeyShape(text[p:e]) {
 		return 0
 	}
-	if !st.contextBefore(p, 120, "aws", "secret") {
+	if !st.clauseBefore(p, 48, "aws", "secret") {
 		return 0
 	}
 	st.emit(p, e, detect.AWSSecretKey)
