@@ -414,7 +414,7 @@ func (g *Generator) MAC() string {
 func (g *Generator) URLCredentials() (scheme, user, pass, host string) {
 	return g.pick("postgres", "mysql", "redis", "https", "amqp", "mongodb+srv", "ftp"),
 		g.pick("admin", "app", "svc_orders", "root", "deploy"),
-		g.chars(8+g.rng.IntN(16), alnum+"-._~!$*+")+g.digits(1),
+		g.chars(8+g.rng.IntN(16), alnum+"-._~!$*+") + g.digits(1),
 		g.pick("db.internal", "cache.example.com", "10.0.3.7", "mq.example.org")
 }
 
@@ -531,7 +531,7 @@ func (g *Generator) negative() string {
 	case 12:
 		return "follow @" + g.pick(firstNames...) + " or npm i pkg@" + fmt.Sprintf("%d.%d.%d", g.rng.IntN(9), g.rng.IntN(20), g.rng.IntN(20)) + ", or ssh " + g.pick(firstNames...) + "@localhost"
 	case 13:
-		return g.pick("How do I reset the password on my account?", "The password: must be at least 12 characters.", "What is a token: in NLP?", "The secret to good RAG is retrieval.", "Set max_tokens=" + g.digits(3) + " and top_k=" + g.digits(1) + ".")
+		return g.pick("How do I reset the password on my account?", "The password: must be at least 12 characters.", "What is a token: in NLP?", "The secret to good RAG is retrieval.", "Set max_tokens="+g.digits(3)+" and top_k="+g.digits(1)+".")
 	case 14:
 		return fmt.Sprintf("meeting at %02d:%02d, call lasted %02d:%02d:%02d", g.rng.IntN(24), g.rng.IntN(60), g.rng.IntN(3), g.rng.IntN(60), g.rng.IntN(60))
 	case 15:
