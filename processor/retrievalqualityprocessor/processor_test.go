@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -330,4 +331,49 @@ func TestCreateFailsOnAnUnreadableLabelsFile(t *testing.T) {
 	cfg.Labels.File = filepath.Join(t.TempDir(), "missing.yaml")
 	_, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.ErrorContains(t, err, "labels.file")
+}
+
+// Requests from many goroutines, each trace's retrieval and answer in either
+// order: every retrieval leaves once, paired with its answer.
+func TestConcurrentRequestsPairEveryRetrieval(t *testing.T) {
+	sink := new(consumertest.TracesSink)
+	p := newProcessor(t, bufferedConfig(time.Minute), sink, processortest.NewNopSettings(metadata.Type))
+	const traces = 200
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < traces; i += 4 {
+				retrieval, answer := ragSpans(t)
+				id := [16]byte{byte(i), byte(i >> 8), 0xaa}
+				for _, td := range []ptrace.Traces{retrieval, answer} {
+					td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).SetTraceID(id)
+				}
+				first, second := retrieval, answer
+				if i%2 == 1 {
+					first, second = answer, retrieval
+				}
+				assert.NoError(t, p.ConsumeTraces(context.Background(), first))
+				assert.NoError(t, p.ConsumeTraces(context.Background(), second))
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, p.Shutdown(context.Background()))
+	assert.Equal(t, 2*traces, sink.SpanCount())
+	scored := 0
+	for _, td := range sink.AllTraces() {
+		rss := td.ResourceSpans()
+		for i := range rss.Len() {
+			spans := rss.At(i).ScopeSpans().At(0).Spans()
+			for k := range spans.Len() {
+				if spans.At(k).Name() == "retrieval kb-index" {
+					scored++
+					assert.Equal(t, true, attr(spans.At(k), "gen_ai.retrieval.evaluation.answer_found"))
+				}
+			}
+		}
+	}
+	assert.Equal(t, traces, scored)
 }
