@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +227,11 @@ service:
 	assert.NotEqual(t, 0, code, "output:\n%s", out)
 	assert.Contains(t, out, "exporters::keda_scaler")
 	assert.Contains(t, out, "default_window: 20m0s is longer than max_window (5m0s)")
+}
+
+// The example scaler collector must stay a valid config of this distribution.
+func TestKEDAExampleCollectorConfigIsValid(t *testing.T) {
+	cmd := exec.Command(Binary(t), "validate", "--config", filepath.Join(RepoRoot(), "examples", "keda", "collector.yaml"))
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
 }
