@@ -243,8 +243,15 @@ func TestGatewayExampleScoresRetrievalsAndCountsThem(t *testing.T) {
 	require.NoError(t, err)
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := strings.ReplaceAll(string(raw), "0.0.0.0:4317", ports.Endpoint("otlp"))
-	cfg = strings.ReplaceAll(cfg, "0.0.0.0:13133", ports.Endpoint("health"))
+	// Every listener of the example moves to a free loopback port.
+	names := map[string]string{"4317": "otlp", "13133": "health"}
+	cfg := regexp.MustCompile(`0\.0\.0\.0:([0-9]+)`).ReplaceAllStringFunc(string(raw), func(m string) string {
+		port := strings.TrimPrefix(m, "0.0.0.0:")
+		if name, ok := names[port]; ok {
+			return ports.Endpoint(name)
+		}
+		return ports.Endpoint("example-" + port)
+	})
 	StartCollector(t, cfg, Options{
 		HealthEndpoint: ports.Endpoint("health"),
 		Env:            []string{"BACKEND_ENDPOINT=" + sink.Endpoint},
