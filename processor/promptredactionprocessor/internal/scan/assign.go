@@ -136,7 +136,7 @@ func (st *state) assignment(from, sep int) int {
 		return 0
 	}
 	// "Authorization: Bearer <token>": the scheme is not the secret.
-	if scheme := strings.ToLower(val); scheme == "bearer" || scheme == "basic" || scheme == "token" {
+	if len(val) <= 6 && (strings.EqualFold(val, "bearer") || strings.EqualFold(val, "basic") || strings.EqualFold(val, "token")) {
 		return st.bearer(end)
 	}
 	st.emit(v, end, detect.SecretAssignment)
@@ -161,7 +161,7 @@ func (st *state) specific(v, end int) {
 // unquoted ':' (prose: "Password: must be 12 characters") a short word of
 // lower-case letters is taken for prose.
 func plausibleSecret(v string, prose bool) bool {
-	if v == "" || notSecrets[strings.ToLower(v)] {
+	if v == "" || len(v) <= 9 && notSecrets[strings.ToLower(v)] {
 		return false
 	}
 	if v[0] == '<' || strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.Trim(v, "*xX.") == "" {

@@ -13,6 +13,10 @@ import (
 
 const maxGroups = 16
 
+// maxCandidateGroups is the most groups any format has ("+33 1 23 45 67 89",
+// "0 800 12 34 56 78" with a country code).
+const maxCandidateGroups = 8
+
 // versionWords near a dotted quad make it a version number, not an address.
 var versionWords = []string{"version", "release", "build", "firmware", "ver", "ver."}
 
@@ -103,15 +107,26 @@ func (st *state) numbers(p int) int {
 		return 0
 	}
 	endGlued := glued(st.text, r.end) || (r.end < len(st.text) && st.text[r.end] == '.' && r.end+1 < len(st.text) && isDigit(st.text[r.end+1]))
+	// Digit counts before each group, to skip candidates no format allows
+	// without classifying them.
+	var before [maxGroups + 1]int
+	for i := 0; i < r.ng; i++ {
+		before[i+1] = before[i] + glen(r.groups[i])
+	}
 	for s := 0; s < r.ng; s++ {
 		if s > 0 && r.groups[s].sep != ' ' {
 			continue
 		}
-		for k := r.ng; k > s; k-- {
+		for k := min(r.ng, s+maxCandidateGroups); k > s; k-- {
 			if k < r.ng && r.groups[k].sep != ' ' {
 				continue
 			}
 			if k == r.ng && endGlued {
+				continue
+			}
+			// Digit counts the formats allow: SSN 9, card 13-19, phone 10-15
+			// (8-15 after '+'), a dotted quad 4-12 in four groups.
+			if nd := before[k] - before[s]; nd > 19 || nd < 9 && k-s != 4 && !(nd >= 8 && s == 0 && r.plus >= 0) {
 				continue
 			}
 			if t, ok := st.classify(&r, s, k); ok && st.s.on[t] {

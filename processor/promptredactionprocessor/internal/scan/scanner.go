@@ -140,6 +140,9 @@ var class = func() (t [256]uint16) {
 // before a candidate (a bare nine-digit number under "ssn" is an SSN).
 func (s *Scanner) Scan(text, hint string, dst []Match) []Match {
 	base := len(dst)
+	if len(hint) > 128 {
+		hint = hint[len(hint)-128:] // the end of a key names what it holds
+	}
 	st := state{s: s, text: text, hint: hint, dst: dst}
 	n := len(text)
 	i := 0
@@ -271,9 +274,14 @@ func (st *state) token(ts, te int, mask uint16) int {
 			break
 		}
 		if text[q] != '/' && q > p && st.s.on[detect.SecretAssignment] {
-			if r := st.assignment(p, q); r > resume {
-				resume = r
-				break
+			if r := st.assignment(p, q); r > 0 {
+				// The value is claimed: continue after it (its own
+				// anchored detectors ran in assignment).
+				resume = max(resume, r)
+				if r >= te {
+					break
+				}
+				q = r - 1
 			}
 		}
 		p = q + 1

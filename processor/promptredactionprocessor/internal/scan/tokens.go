@@ -13,24 +13,33 @@ func isLocalChar(c byte) bool {
 func isDomainChar(c byte) bool { return isAlnum(c) || c == '-' || c == '.' }
 
 // atSigns handles every '@' of a token: credentials in a URL's authority
-// (scheme://user:pass@host) or an email address.
+// (scheme://user:pass@host) or an email address. One forward pass tracks
+// the last "://" and the first '/' and ':' after it, so each '@' costs O(1).
 func (st *state) atSigns(ts, te int) {
 	text := st.text
+	authority, slash, colon := -1, -1, -1 // positions after the last "://"
 	for a := ts; a < te; a++ {
-		if text[a] != '@' {
+		c := text[a]
+		if c == ':' && a+2 < te && text[a+1] == '/' && text[a+2] == '/' {
+			authority, slash, colon = a+3, -1, -1
+			a += 2
 			continue
 		}
-		if i := strings.LastIndex(text[ts:a], "://"); i >= 0 {
-			u := ts + i + 3
-			userinfo := text[u:a]
-			if strings.IndexByte(userinfo, '/') < 0 {
-				if c := strings.IndexByte(userinfo, ':'); c >= 0 && c < len(userinfo)-1 {
-					if st.s.on[detect.URLCredentials] {
-						st.emit(u, a, detect.URLCredentials)
-					}
-					continue
-				}
+		if authority >= 0 && a >= authority {
+			if c == '/' && slash < 0 {
+				slash = a
+			} else if c == ':' && colon < 0 {
+				colon = a
 			}
+		}
+		if c != '@' {
+			continue
+		}
+		if authority >= 0 && slash < 0 && colon >= 0 && colon < a-1 {
+			if st.s.on[detect.URLCredentials] {
+				st.emit(authority, a, detect.URLCredentials)
+			}
+			continue
 		}
 		if !st.s.on[detect.Email] {
 			continue
@@ -253,7 +262,14 @@ func (st *state) jwt(p int) int {
 // surrounds it.
 func (st *state) awsSecret(p int) int {
 	text := st.text
-	e := run(text, p, isB64)
+	// O(1) pre-check: a 40-byte run must end right at p+40.
+	if p+40 > len(text) || (p+40 < len(text) && isB64(text[p+40])) || (p > 0 && isB64(text[p-1]) && text[p-1] != '/' && text[p-1] != '+') {
+		return 0
+	}
+	e := p
+	for e < len(text) && e-p <= 40 && isB64(text[e]) {
+		e++
+	}
 	if e-p != 40 || glued(text, e) || !detect.AWSSecretKeyShape(text[p:e]) {
 		return 0
 	}
@@ -284,6 +300,9 @@ func (st *state) macOrIPv6(p int) int {
 	for e < len(text) && e-p < 45 && (isHex(text[e]) || text[e] == ':' || text[e] == '.') {
 		if text[e] == ':' {
 			colons++
+			if colons > 7 {
+				return 0
+			}
 			if e > p && text[e-1] == ':' {
 				double = true
 			}
