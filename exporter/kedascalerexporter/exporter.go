@@ -38,10 +38,10 @@ type scalerExporter struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 
-	// warned has one flag per drop reason: the first drop of each kind is
-	// logged, later ones only counted.
+	// warned holds the drop reasons already logged: the first drop of each
+	// kind is logged, later ones only counted.
 	warnMu sync.Mutex
-	warned [4]bool
+	warned map[store.DropReason]bool
 }
 
 func newScalerExporter(cfg *Config, set exporter.Settings) (*scalerExporter, error) {
@@ -62,6 +62,7 @@ func newScalerExporter(cfg *Config, set exporter.Settings) (*scalerExporter, err
 		defaults:  query.Defaults{Window: cfg.DefaultWindow, StaleAfter: cfg.StaleAfter, MaxWindow: cfg.MaxWindow},
 		now:       time.Now,
 		stopping:  make(chan struct{}),
+		warned:    map[store.DropReason]bool{},
 	}, nil
 }
 
@@ -156,7 +157,7 @@ func (e *scalerExporter) consume(ctx context.Context, md pmetric.Metrics) error 
 	return nil
 }
 
-var dropHints = [...]string{
+var dropHints = map[store.DropReason]string{
 	store.DroppedUnsupportedType: "only gauges and sums can be scaled on; histograms, summaries and non-monotonic delta sums are dropped (filter them out before this exporter)",
 	store.DroppedSeriesLimit:     "max_series is reached: points of new series are dropped until idle series expire (raise max_series, or filter the metrics this exporter gets)",
 	store.DroppedInvalidValue:    "points with NaN, infinite or no value are dropped",

@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/otel/attribute"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -408,4 +410,25 @@ func TestDroppedPointsAndSeriesAreCounted(t *testing.T) {
 	r.send(t, end)
 	assert.Equal(t, int64(1), r.counter(t, "otelcol.keda_scaler.series.removed", attribute.String("reason", "ended")))
 	assert.Equal(t, int64(1), r.counter(t, "otelcol.keda_scaler.series"))
+}
+
+func TestTheFirstDropOfEachReasonIsLogged(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	cfg := createDefaultConfig()
+	e, err := newScalerExporter(cfg, set)
+	require.NoError(t, err)
+
+	histogram := pmetric.NewMetrics()
+	h := histogram.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	h.SetName("vllm:time_to_first_token_seconds")
+	h.SetEmptyHistogram().DataPoints().AppendEmpty()
+	for i := 0; i < 3; i++ {
+		require.NoError(t, e.consume(context.Background(), histogram))
+	}
+	require.Equal(t, 1, logs.Len())
+	entry := logs.All()[0]
+	assert.Equal(t, "unsupported_type", entry.ContextMap()["reason"])
+	assert.Contains(t, entry.ContextMap()["hint"], "histograms")
 }
