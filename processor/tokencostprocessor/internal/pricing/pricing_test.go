@@ -349,3 +349,28 @@ func mustParse(t *testing.T, s string) *File {
 	require.NoError(t, err)
 	return f
 }
+
+// BenchmarkLookup is the table lookup alone: a name the cache has seen, and
+// the full candidate search a new name costs.
+func BenchmarkLookup(b *testing.B) {
+	f, err := Embedded()
+	require.NoError(b, err)
+	tbl, err := Build(Layer{File: f})
+	require.NoError(b, err)
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if e, _ := tbl.Lookup("anthropic", "claude-sonnet-4-5-20250929"); e == nil {
+				b.Fatal("not found")
+			}
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if e, _ := tbl.lookup("aws.bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"); e == nil {
+				b.Fatal("not found")
+			}
+		}
+	})
+}

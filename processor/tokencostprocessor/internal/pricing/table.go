@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/otelcol-ai/otelcol-ai/internal/genai"
 	"github.com/otelcol-ai/otelcol-ai/processor/tokencostprocessor/internal/cost"
@@ -95,8 +94,11 @@ type Table struct {
 	providers []string                     // canonical names, sorted
 	entries   int
 
-	cache     sync.Map // provider \x00 model → lookupResult
-	cacheSize atomic.Int64
+	// cache: provider → model name → result. Nested maps keyed by the
+	// reported strings avoid building a key per lookup.
+	cacheMu   sync.RWMutex
+	cache     map[string]map[string]lookupResult
+	cacheSize int
 }
 
 type lookupResult struct {
@@ -115,17 +117,29 @@ func (t *Table) Len() int { return t.entries }
 // matches the model under any provider, as long as every match has the same
 // price.
 func (t *Table) Lookup(provider, model string) (*Entry, Reason) {
-	key := provider + "\x00" + model
-	if v, ok := t.cache.Load(key); ok {
-		r := v.(lookupResult)
+	t.cacheMu.RLock()
+	r, ok := t.cache[provider][model]
+	t.cacheMu.RUnlock()
+	if ok {
 		return r.entry, r.reason
 	}
 	e, reason := t.lookup(provider, model)
-	if t.cacheSize.Load() < maxCached {
-		if _, loaded := t.cache.LoadOrStore(key, lookupResult{e, reason}); !loaded {
-			t.cacheSize.Add(1)
+	t.cacheMu.Lock()
+	if t.cacheSize < maxCached {
+		byModel := t.cache[provider]
+		if byModel == nil {
+			if t.cache == nil {
+				t.cache = map[string]map[string]lookupResult{}
+			}
+			byModel = map[string]lookupResult{}
+			t.cache[provider] = byModel
+		}
+		if _, dup := byModel[model]; !dup {
+			byModel[model] = lookupResult{e, reason}
+			t.cacheSize++
 		}
 	}
+	t.cacheMu.Unlock()
 	return e, reason
 }
 
