@@ -44,10 +44,10 @@ type histDef struct {
 }
 
 var histDefs = map[string]histDef{
-	RequestDuration: {RequestDuration, "Time from the request reaching the server to its last token, as the server logs it (TGI total_time, llama.cpp total time, Ollama access-line latency of inference routes).", "s", durationBounds},
+	RequestDuration:    {RequestDuration, "Time from the request reaching the server to its last token, as the server logs it (TGI total_time, llama.cpp total time, Ollama access-line latency of inference routes).", "s", durationBounds},
 	TimePerOutputToken: {TimePerOutputToken, "Time per generated token after the first, as the server logs it (TGI time_per_token, llama.cpp eval time per token).", "s", tpotBounds},
-	PhaseDuration: {PhaseDuration, "Time a request spent in one phase: validation, queue, inference (TGI), prefill, decode (llama.cpp prompt eval and eval).", "s", phaseBounds},
-	TokenUsage: {TokenUsage, "Tokens of one request, by gen_ai.token.type input (prompt) or output (generated) (llama.cpp timings).", "{token}", tokenBounds},
+	PhaseDuration:      {PhaseDuration, "Time a request spent in one phase: validation, queue, inference (TGI), prefill, decode (llama.cpp prompt eval and eval).", "s", phaseBounds},
+	TokenUsage:         {TokenUsage, "Tokens of one request, by gen_ai.token.type input (prompt) or output (generated) (llama.cpp timings).", "{token}", tokenBounds},
 }
 
 // Config says which metrics are on.
