@@ -18,6 +18,7 @@ package jsonwalk
 import (
 	"errors"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -105,6 +106,9 @@ type Edit struct {
 	Text       string
 }
 
+// editBuffers recycles the edit lists of Rewriter.Edits between documents.
+var editBuffers = sync.Pool{New: func() any { return new([]Edit) }}
+
 // Rewrite validates data and returns it with every string value that fn
 // changes replaced and re-escaped. When nothing changes, out is data itself
 // (no copy) and changed is false. On a syntax error out is nil.
@@ -124,6 +128,15 @@ func RewriteString(s string, fn func(s string) (string, bool)) (out string, chan
 // changes, out is data itself and changed is false.
 func (r *Rewriter) Rewrite(data []byte) (out []byte, changed bool, err error) {
 	p := parser[[]byte]{src: data, rw: r, maxDepth: r.depth()}
+	if r.Edits != nil {
+		buf := editBuffers.Get().(*[]Edit)
+		p.edits = (*buf)[:0]
+		defer func() {
+			clear(p.edits[:cap(p.edits)])
+			*buf = p.edits[:0]
+			editBuffers.Put(buf)
+		}()
+	}
 	if err := p.document(); err != nil {
 		return nil, false, err
 	}
@@ -136,6 +149,15 @@ func (r *Rewriter) Rewrite(data []byte) (out []byte, changed bool, err error) {
 // RewriteString is Rewrite for a document held in a string.
 func (r *Rewriter) RewriteString(s string) (out string, changed bool, err error) {
 	p := parser[string]{src: s, rw: r, maxDepth: r.depth()}
+	if r.Edits != nil {
+		buf := editBuffers.Get().(*[]Edit)
+		p.edits = (*buf)[:0]
+		defer func() {
+			clear(p.edits[:cap(p.edits)]) // drop the references to replacement texts
+			*buf = p.edits[:0]
+			editBuffers.Put(buf)
+		}()
+	}
 	if err := p.document(); err != nil {
 		return "", false, err
 	}

@@ -37,6 +37,8 @@ type redactionProcessor struct {
 	sel       *selector
 	summary   bool
 	names     []string // detector name by type
+	// summaryKeys are the summary attribute names by type.
+	summaryKeys []string
 	telemetry *metadata.TelemetryBuilder
 	// Precomputed metric attributes per detector and per fail-closed reason.
 	detectorAttrs []metric.AddOption
@@ -96,6 +98,7 @@ func newRedactionProcessor(set processor.Settings, cfg *Config) (*redactionProce
 		telemetry: tb,
 	}
 	for _, n := range names {
+		p.summaryKeys = append(p.summaryKeys, summaryMatchesPrefix+n)
 		p.detectorAttrs = append(p.detectorAttrs, metric.WithAttributeSet(attribute.NewSet(attribute.String("detector", n))))
 	}
 	for r := range redact.NumReasons {
@@ -160,7 +163,7 @@ func (p *redactionProcessor) finishRecord(b batch, attrs pcommon.Map) {
 	if p.summary {
 		for t, n := range st.Matches {
 			if n > 0 {
-				addInt(attrs, summaryMatchesPrefix+p.names[t], n)
+				addInt(attrs, p.summaryKeys[t], n)
 			}
 		}
 		if n := st.TotalFailClosed(); n > 0 {
@@ -299,7 +302,8 @@ type selector struct {
 	keys      map[string]bool
 	ignored   map[string]bool
 	patterns  []*regexp.Regexp
-	// cache holds key-pattern results: keys repeat across spans.
+	// cache holds the decisions for keys that are neither ignored nor
+	// configured: keys repeat across spans.
 	cache  sync.Map
 	cached atomic.Int64
 }
@@ -328,21 +332,18 @@ func (s *selector) content(key string) bool {
 	if s.ignored[key] {
 		return false
 	}
-	if s.all || s.keys[key] || genai.ClassifyContentKey(key) != genai.ContentNone {
+	if s.all || s.keys[key] {
 		return true
-	}
-	if len(s.patterns) == 0 {
-		return false
 	}
 	if v, ok := s.cache.Load(key); ok {
 		return v.(bool)
 	}
-	match := false
+	match := genai.ClassifyContentKey(key) != genai.ContentNone
 	for _, re := range s.patterns {
-		if re.MatchString(key) {
-			match = true
+		if match {
 			break
 		}
+		match = re.MatchString(key)
 	}
 	if s.cached.Load() < maxCachedKeys {
 		s.cache.Store(key, match)

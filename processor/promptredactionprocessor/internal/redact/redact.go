@@ -8,6 +8,7 @@ package redact
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -105,6 +106,7 @@ type Redactor struct {
 	// failHook, when set, runs before a value is scanned (tests use it to
 	// raise an internal error).
 	failHook func(string)
+	calls    sync.Pool
 }
 
 // Config of a Redactor.
@@ -129,13 +131,32 @@ func New(cfg Config) *Redactor {
 // scanned; a panic in it exercises the internal-error path.
 func (r *Redactor) SetFailHook(f func(string)) { r.failHook = f }
 
-// call is one top-level value; it carries reusable match storage.
+// call redacts one top-level value. Calls are pooled: each holds its match
+// storage and a Rewriter whose callbacks are bound to it once.
 type call struct {
 	r       *Redactor
 	st      *Stats
 	matches []scan.Match
 	drop    bool
-	depth   int
+	// nested counts the JSON documents being walked, outermost first.
+	nested int
+	rw     jsonwalk.Rewriter
+}
+
+func (r *Redactor) getCall(st *Stats) *call {
+	c, _ := r.calls.Get().(*call)
+	if c == nil {
+		c = &call{r: r}
+		c.rw = jsonwalk.Rewriter{MaxDepth: r.maxDepth, Edits: c.leafEdits, Key: c.key, Number: c.number}
+	}
+	c.st, c.drop, c.nested = st, false, 0
+	return c
+}
+
+func (r *Redactor) putCall(c *call) {
+	c.st = nil
+	clear(c.matches)
+	r.calls.Put(c)
 }
 
 // String redacts a string value read from key (an attribute key, map key or
@@ -149,17 +170,20 @@ func (r *Redactor) String(key, s string, st *Stats) (out string, o Outcome) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
+			// The call that failed is not returned to the pool.
 			st.FailClosed[InternalError]++
 			out, o = Redacted, Changed
 		}
 	}()
-	c := call{r: r, st: st}
-	res, changed, err := c.str(key, s, 0)
+	c := r.getCall(st)
+	res, changed, err := c.str(key, s)
+	drop := c.drop
+	r.putCall(c)
 	switch {
 	case err != nil:
 		st.FailClosed[ParseError]++
 		return Redacted, Changed
-	case c.drop:
+	case drop:
 		st.Dropped++
 		return "", Drop
 	case changed:
@@ -168,8 +192,8 @@ func (r *Redactor) String(key, s string, st *Stats) (out string, o Outcome) {
 	return s, Unchanged
 }
 
-// str redacts s; nested counts JSON documents found inside JSON leaves.
-func (c *call) str(key, s string, nested int) (string, bool, error) {
+// str redacts a top-level value.
+func (c *call) str(key, s string) (string, bool, error) {
 	if c.r.failHook != nil {
 		c.r.failHook(s)
 	}
@@ -177,10 +201,7 @@ func (c *call) str(key, s string, nested int) (string, bool, error) {
 		return c.whole(detect.SecretAssignment, s), true, nil
 	}
 	if looksLikeJSON(s) {
-		if nested >= c.r.nestedJSON {
-			return c.text(key, s)
-		}
-		return c.json(s, nested)
+		return c.json(s)
 	}
 	return c.text(key, s)
 }
@@ -207,41 +228,43 @@ func (c *call) text(hint, s string) (string, bool, error) {
 	return c.r.actions.Apply(s, c.matches), true, nil
 }
 
-func (c *call) json(s string, nested int) (string, bool, error) {
-	rw := jsonwalk.Rewriter{
-		MaxDepth: c.r.maxDepth,
-		Edits: func(member, leaf string, dst []jsonwalk.Edit) []jsonwalk.Edit {
-			return c.leafEdits(member, leaf, nested+1, dst)
-		},
-		Key: func(name string) (string, bool) {
-			out, changed, _ := c.text("", name)
-			return out, changed
-		},
-		Number: func(member, lit string) (string, bool) {
-			if isSecretKey(member) {
-				return c.whole(detect.SecretAssignment, lit), true
-			}
-			if !longInteger(lit) {
-				return lit, false
-			}
-			out, changed, _ := c.text(member, lit)
-			return out, changed
-		},
+func (c *call) json(s string) (string, bool, error) {
+	c.nested++
+	out, changed, err := c.rw.RewriteString(s)
+	c.nested--
+	return out, changed, err
+}
+
+// key redacts a JSON member name.
+func (c *call) key(name string) (string, bool) {
+	out, changed, _ := c.text("", name)
+	return out, changed
+}
+
+// number redacts a JSON number: whole under a secret member, scanned as text
+// when it is long enough to be a card, phone or SSN.
+func (c *call) number(member, lit string) (string, bool) {
+	if isSecretKey(member) {
+		return c.whole(detect.SecretAssignment, lit), true
 	}
-	return rw.RewriteString(s)
+	if !longInteger(lit) {
+		return lit, false
+	}
+	out, changed, _ := c.text(member, lit)
+	return out, changed
 }
 
 // leafEdits returns the edits for one JSON string leaf: one per match, so
 // that the leaf's bytes between matches (escapes included) are kept.
-func (c *call) leafEdits(member, leaf string, nested int, dst []jsonwalk.Edit) []jsonwalk.Edit {
+func (c *call) leafEdits(member, leaf string, dst []jsonwalk.Edit) []jsonwalk.Edit {
 	if c.r.failHook != nil {
 		c.r.failHook(leaf)
 	}
 	if isSecretKey(member) && plausibleSecret(leaf) {
 		return append(dst, jsonwalk.Edit{Start: 0, End: len(leaf), Text: c.whole(detect.SecretAssignment, leaf)})
 	}
-	if looksLikeJSON(leaf) && nested < c.r.nestedJSON {
-		out, changed, err := c.json(leaf, nested)
+	if c.nested < c.r.nestedJSON && looksLikeJSON(leaf) {
+		out, changed, err := c.json(leaf)
 		if err != nil {
 			// A leaf that looks like JSON but is not: fail closed on the
 			// leaf only.

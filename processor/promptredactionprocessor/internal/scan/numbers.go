@@ -33,10 +33,11 @@ type numRun struct {
 	end    int
 }
 
-func (st *state) parseRun(p int) numRun {
+// parseRun reads the run at p into r.
+func (st *state) parseRun(p int, r *numRun) {
 	text := st.text
 	n := len(text)
-	r := numRun{plus: -1}
+	r.ng, r.plus = 0, -1
 	i := p
 	if text[i] == '+' {
 		r.plus = i
@@ -93,16 +94,13 @@ func (st *state) parseRun(p int) numRun {
 		break
 	}
 	r.end = i
-	if r.ng > 0 && r.groups[r.ng-1].paren {
-		r.end = i // includes ')'
-	}
-	return r
 }
 
 // numbers reads the run at p and emits the cards, phones, SSNs and IPv4
 // addresses in it; it returns the end of the run.
 func (st *state) numbers(p int) int {
-	r := st.parseRun(p)
+	r := &st.run
+	st.parseRun(p, r)
 	if r.ng == 0 {
 		return 0
 	}
@@ -129,15 +127,14 @@ func (st *state) numbers(p int) int {
 			if nd := before[k] - before[s]; nd > 19 || nd < 9 && k-s != 4 && !(nd >= 8 && s == 0 && r.plus >= 0) {
 				continue
 			}
-			if t, ok := st.classify(&r, s, k); ok && st.s.on[t] {
+			if t, ok := st.classify(r, s, k); ok && st.s.on[t] {
 				start := r.groups[s].start
 				if s == 0 && r.plus >= 0 {
 					start = r.plus
 				} else if r.groups[s].paren {
 					start--
 				}
-				end := r.groups[k-1].end
-				st.emit(start, end, t)
+				st.emit(start, r.groups[k-1].end, t)
 				s = k - 1
 				break
 			}

@@ -242,6 +242,7 @@ type state struct {
 	text string
 	hint string
 	dst  []Match
+	run  numRun // scratch for number runs
 }
 
 func (st *state) emit(start, end int, t detect.Type) {
@@ -330,7 +331,7 @@ func (st *state) anchored(p, te int, mask uint16) int {
 	}
 	switch {
 	case isDigit(c):
-		if mask&(cColon|cDash|cDot) != 0 && (on[detect.MAC] || on[detect.IPv6]) {
+		if mask&(cColon|cDash|cDot) != 0 && (on[detect.MAC] || on[detect.IPv6]) && macOrIPv6Shape(text, p) {
 			if r := st.macOrIPv6(p); r > 0 {
 				return r
 			}
@@ -354,7 +355,7 @@ func (st *state) anchored(p, te int, mask uint16) int {
 	} else if r := st.lowerStart(p, te); r > 0 {
 		return r
 	}
-	if isHex(c) && mask&(cColon|cDash|cDot) != 0 && (on[detect.MAC] || on[detect.IPv6]) {
+	if isHex(c) && mask&(cColon|cDash|cDot) != 0 && (on[detect.MAC] || on[detect.IPv6]) && macOrIPv6Shape(text, p) {
 		return st.macOrIPv6(p)
 	}
 	return 0
@@ -448,6 +449,25 @@ func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
 func isHex(c byte) bool   { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
+
+// macOrIPv6Shape is the O(1) test for a MAC or IPv6 address at p: a ':'
+// within the first five bytes, or a '-' at p+2 (00-1A-...), or a '.' at
+// p+4 (001a.2b3c.4d5e).
+func macOrIPv6Shape(text string, p int) bool {
+	for i := p; i < p+5 && i < len(text); i++ {
+		switch c := text[i]; {
+		case c == ':':
+			return true
+		case c == '-':
+			return i == p+2
+		case c == '.':
+			return i == p+4
+		case !isHex(c):
+			return false
+		}
+	}
+	return false
+}
 
 // glued reports whether the byte at i continues a word, so that a candidate
 // ending before i is part of something longer.
