@@ -33,13 +33,13 @@ const (
 )
 
 type redactionProcessor struct {
-	redactor  *redact.Redactor
-	sel       *selector
-	summary   bool
-	names     []string // detector name by type
+	redactor *redact.Redactor
+	sel      *selector
+	summary  bool
+	names    []string // detector name by type
 	// summaryKeys are the summary attribute names by type.
 	summaryKeys []string
-	telemetry *metadata.TelemetryBuilder
+	telemetry   *metadata.TelemetryBuilder
 	// Precomputed metric attributes per detector and per fail-closed reason.
 	detectorAttrs []metric.AddOption
 	reasonAttrs   [redact.NumReasons]metric.AddOption
