@@ -94,20 +94,27 @@ func BenchmarkGetMetrics(b *testing.B) {
 		})
 	}
 
-	// The same query without gRPC: parse the metadata and evaluate.
-	b.Run("direct/gauge_sum_of_one_deployment", func(b *testing.B) {
-		md := cases[0].md
-		b.ReportAllocs()
-		for b.Loop() {
-			q, err := query.Parse(md, r.e.defaults)
-			if err != nil {
-				b.Fatal(err)
+	// The same queries without gRPC: parse the metadata and evaluate.
+	for _, c := range []struct {
+		name string
+		md   map[string]string
+	}{
+		{"direct/gauge_sum_of_one_deployment", cases[0].md},
+		{"direct/counter_rate_max_of_all_5000", cases[3].md},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				q, err := query.Parse(c.md, r.e.defaults)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := q.Evaluate(r.e.store, r.clock.Now()); err != nil {
+					b.Fatal(err)
+				}
 			}
-			if _, err := q.Evaluate(r.e.store, r.clock.Now()); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkConsume measures storing one scrape of 10,000 points into series

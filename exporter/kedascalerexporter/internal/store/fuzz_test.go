@@ -29,6 +29,7 @@ func FuzzSeries(f *testing.F) {
 			if s.Len() > ms {
 				t.Fatalf("%d samples held, max %d", s.Len(), ms)
 			}
+			checkWithin(t, s)
 			for _, fn := range []Function{Last, Rate, AvgOverWindow, MaxOverWindow} {
 				for _, w := range []time.Duration{0, time.Second, time.Minute, time.Hour} {
 					got, ok := s.Value(fn, w)
@@ -49,4 +50,37 @@ func data0(b []byte) byte {
 		return 0
 	}
 	return b[0] % 4
+}
+
+// checkWithin compares the ring's window with a plain filter of its samples
+// in time order.
+func checkWithin(t *testing.T, s *Series) {
+	n := s.Len()
+	ordered := make([]sample, n)
+	for i := 0; i < n; i++ {
+		ordered[n-1-i] = s.at(i)
+	}
+	for i := 1; i < n; i++ {
+		if ordered[i].ts < ordered[i-1].ts {
+			t.Fatalf("ring out of time order: %v", ordered)
+		}
+	}
+	newest := ordered[n-1].ts
+	for _, w := range []int64{0, int64(time.Second), int64(5 * time.Second), int64(time.Hour)} {
+		var want []sample
+		for i, p := range ordered {
+			if p.ts >= newest-w || i == n-1 {
+				want = append(want, p)
+			}
+		}
+		got := s.within(newest - w)
+		if got.len() != len(want) {
+			t.Fatalf("window %d: %d samples, want %d (%v)", w, got.len(), len(want), ordered)
+		}
+		for i := range want {
+			if got.at(i) != want[i] {
+				t.Fatalf("window %d: sample %d is %v, want %v", w, i, got.at(i), want[i])
+			}
+		}
+	}
 }

@@ -133,64 +133,96 @@ func (s *Series) set(i int, p sample) {
 	s.buf[(s.first+n-1-i)%n] = p
 }
 
+// span is a run of samples in time order, held as up to two pieces of the
+// ring (so that walking it needs no division).
+type span struct{ a, b []sample }
+
+func (w span) len() int { return len(w.a) + len(w.b) }
+
+func (w span) at(i int) sample {
+	if i < len(w.a) {
+		return w.a[i]
+	}
+	return w.b[i-len(w.a)]
+}
+
+// within returns the samples whose time is at or after from, oldest first.
+// Windows are short next to the ring, so it walks back from the newest.
+func (s *Series) within(from int64) span {
+	a, b := s.buf[s.first:], s.buf[:s.first]
+	if len(b) == 0 { // not wrapped yet: a holds everything, the newest last
+		return span{a: a[trimOlder(a, from, len(a)-1):]}
+	}
+	if lo := trimOlder(b, from, len(b)-1); lo > 0 {
+		return span{b: b[lo:]}
+	}
+	// All of b is in the window (older samples are in a): continue into a.
+	return span{a: a[trimOlder(a, from, len(a)):], b: b}
+}
+
+// trimOlder walks back from a[end] (exclusive of a[end] itself, which stays)
+// and returns the index of the oldest sample at or after from.
+func trimOlder(a []sample, from int64, end int) int {
+	lo := end
+	for lo > 0 && a[lo-1].ts >= from {
+		lo--
+	}
+	return lo
+}
+
 // Value computes fn over the samples whose time lies within window of the
 // newest one. ok is false when the samples cannot answer: no sample, or a
 // rate with fewer than two samples in the window, or a rate of a gauge.
 func (s *Series) Value(fn Function, window time.Duration) (v float64, ok bool) {
-	n := len(s.buf)
-	if n == 0 {
+	if len(s.buf) == 0 {
 		return 0, false
 	}
 	newest := s.at(0)
 	if fn == Last {
 		return newest.v, true
 	}
-	from := newest.ts - int64(window)
-	// m: samples within the window, newest first.
-	m := 1
-	for m < n && s.at(m).ts >= from {
-		m++
-	}
+	w := s.within(newest.ts - int64(window))
 	switch fn {
 	case AvgOverWindow:
 		sum := 0.0
-		for i := 0; i < m; i++ {
-			sum += s.at(i).v
+		for i := 0; i < w.len(); i++ {
+			sum += w.at(i).v
 		}
-		return sum / float64(m), true
+		return sum / float64(w.len()), true
 	case MaxOverWindow:
 		mx := math.Inf(-1)
-		for i := 0; i < m; i++ {
-			mx = math.Max(mx, s.at(i).v)
+		for i := 0; i < w.len(); i++ {
+			mx = math.Max(mx, w.at(i).v)
 		}
 		return mx, true
 	case Rate:
 		switch s.kind {
 		case Cumulative:
-			return s.cumulativeRate(m)
+			return cumulativeRate(w)
 		case Delta:
-			return s.deltaRate(m)
+			return deltaRate(w)
 		}
 	}
 	return 0, false
 }
 
-// cumulativeRate is the increase between the oldest and newest of the m
-// newest samples per second, counting a drop in value or a new start time as
-// a counter reset (the new value is then all increase).
-func (s *Series) cumulativeRate(m int) (float64, bool) {
+// cumulativeRate is the increase between the oldest and newest samples per
+// second, counting a drop in value or a new start time as a counter reset
+// (the new value is then all increase).
+func cumulativeRate(w span) (float64, bool) {
+	m := w.len()
 	if m < 2 {
 		return 0, false
 	}
-	oldest, newest := s.at(m-1), s.at(0)
+	oldest, newest := w.at(0), w.at(m-1)
 	elapsed := float64(newest.ts-oldest.ts) / 1e9
 	if elapsed <= 0 {
 		return 0, false
 	}
 	increase := 0.0
 	prev := oldest
-	for i := m - 2; i >= 0; i-- {
-		cur := s.at(i)
+	for i := 1; i < m; i++ {
+		cur := w.at(i)
 		reset := cur.v < prev.v || (cur.start != 0 && prev.start != 0 && cur.start > prev.start)
 		if reset {
 			increase += cur.v
@@ -202,14 +234,15 @@ func (s *Series) cumulativeRate(m int) (float64, bool) {
 	return increase / elapsed, true
 }
 
-// deltaRate sums the increases of the m newest samples per second of the time
-// they cover. Without a start time the oldest sample only marks where the
-// covered time begins.
-func (s *Series) deltaRate(m int) (float64, bool) {
-	oldest, newest := s.at(m-1), s.at(0)
+// deltaRate sums the increases of the samples per second of the time they
+// cover. Without a start time the oldest sample only marks where the covered
+// time begins.
+func deltaRate(w span) (float64, bool) {
+	m := w.len()
+	oldest, newest := w.at(0), w.at(m-1)
 	sum := 0.0
 	for i := 0; i < m; i++ {
-		sum += s.at(i).v
+		sum += w.at(i).v
 	}
 	begin := oldest.start
 	if begin == 0 || begin >= oldest.ts {
