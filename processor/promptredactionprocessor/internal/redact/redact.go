@@ -198,12 +198,23 @@ func (c *call) str(key, s string) (string, bool, error) {
 		c.r.failHook(s)
 	}
 	if isSecretKey(key) && plausibleSecret(s) {
-		return c.whole(detect.SecretAssignment, s), true, nil
+		return c.secret(s), true, nil
 	}
 	if looksLikeJSON(s) {
 		return c.json(s)
 	}
 	return c.text(key, s)
+}
+
+// secret replaces a value held under a secret key; a value that one
+// detector matches whole (an API key under "api_key") is named by it.
+func (c *call) secret(s string) string {
+	t := detect.SecretAssignment
+	c.matches = c.r.scanner.Scan(s, "", c.matches[:0])
+	if len(c.matches) == 1 && c.matches[0].Start == 0 && c.matches[0].End == len(s) {
+		t = c.matches[0].Type
+	}
+	return c.whole(t, s)
 }
 
 func (c *call) whole(t detect.Type, s string) string {
@@ -261,7 +272,7 @@ func (c *call) leafEdits(member, leaf string, dst []jsonwalk.Edit) []jsonwalk.Ed
 		c.r.failHook(leaf)
 	}
 	if isSecretKey(member) && plausibleSecret(leaf) {
-		return append(dst, jsonwalk.Edit{Start: 0, End: len(leaf), Text: c.whole(detect.SecretAssignment, leaf)})
+		return append(dst, jsonwalk.Edit{Start: 0, End: len(leaf), Text: c.secret(leaf)})
 	}
 	if c.nested < c.r.nestedJSON && looksLikeJSON(leaf) {
 		out, changed, err := c.json(leaf)
