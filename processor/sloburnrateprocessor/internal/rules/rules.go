@@ -234,12 +234,14 @@ func Prometheus(specs []*slo.Spec, opts Options) RuleFile {
 			sli.Rules = append(sli.Rules, Rule{
 				Record: RecordBurnRate(w),
 				Expr:   fmt.Sprintf("%s / %s", selectSLO(RecordErrorRatio(w), spec), budget),
+				Labels: with(labels, LabelWindow, slo.FormatDuration(w)),
 			})
 		}
 		sli.Rules = append(sli.Rules,
 			Rule{
 				Record: RecordBudgetRemaining,
 				Expr:   fmt.Sprintf("1 - sum without (%s) (%s) / %s", LabelWindow, selectSLO(RecordErrorRatio(spec.Period), spec), budget),
+				Labels: labels,
 			},
 			Rule{Record: RecordObjective, Expr: fmt.Sprintf("vector(%s)", slo.FormatFloat(spec.Objective/100)), Labels: labels},
 			Rule{Record: RecordErrorBudget, Expr: fmt.Sprintf("vector(%s)", budget), Labels: labels},

@@ -127,11 +127,15 @@ func slothNotes(specs []*slo.Spec) []string {
 		}
 	}
 	if len(periods) > 1 {
-		var ps []string
+		var ds []time.Duration
 		for p := range periods {
-			ps = append(ps, slo.FormatDuration(p))
+			ds = append(ds, p)
 		}
-		slices.Sort(ps)
+		slices.Sort(ds)
+		var ps []string
+		for _, d := range ds {
+			ps = append(ps, slo.FormatDuration(d))
+		}
 		notes = append(notes, "The SLOs use different periods ("+strings.Join(ps, ", ")+"): run Sloth once per period.")
 	}
 	notes = append(notes, "Sloth averages the 5m error ratio over the period for the budget left; the processor and",
