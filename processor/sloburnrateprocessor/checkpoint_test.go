@@ -180,4 +180,3 @@ func TestAMissingStorageExtensionFailsTheStart(t *testing.T) {
 	assert.ErrorContains(t, err, `storage extension "mem_storage" not found`)
 	require.NoError(t, p.Shutdown(context.Background()))
 }
-
