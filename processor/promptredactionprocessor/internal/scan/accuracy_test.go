@@ -43,8 +43,22 @@ const (
 // and holds each detector to its threshold. A value counts as found when a
 // match of its type covers it whole; a match counts as correct when it
 // overlaps a value of its type. Leaks are values no match covers at all.
+//
+// The detectors were developed against the corpora of the first two seeds
+// (the second was used once as a check, and two phone rules changed after
+// it); the third seed's corpus was generated after the last detector change
+// and not looked at before its table was recorded.
 func TestAccuracyOnLabelledCorpus(t *testing.T) {
-	samples := corpus.New(20260101).Samples(20000)
+	for _, c := range []struct {
+		name string
+		seed uint64
+	}{{"development_seed", 20260101}, {"second_development_seed", 977}, {"held_out_seed", 31337}} {
+		t.Run(c.name, func(t *testing.T) { accuracy(t, c.seed) })
+	}
+}
+
+func accuracy(t *testing.T, seed uint64) {
+	samples := corpus.New(seed).Samples(20000)
 	s := scan.New(scan.Config{})
 	tallies := map[detect.Type]*tally{}
 	get := func(ty detect.Type) *tally {

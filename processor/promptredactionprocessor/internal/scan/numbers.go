@@ -86,7 +86,11 @@ func (st *state) parseRun(p int, r *numRun) {
 				i, sep = j, c
 				continue
 			}
-			if c == ' ' && j+1 < n && text[j] == '(' && isDigit(text[j+1]) {
+			// "+1 (415) …", "1 (415) …", "+44 (0)20 …": a parenthesis
+			// continues a run only after a country or trunk prefix;
+			// elsewhere it starts a new number.
+			if c == ' ' && j+1 < n && text[j] == '(' && isDigit(text[j+1]) && r.ng == 1 &&
+				(r.plus >= 0 || text[r.groups[0].start:r.groups[0].end] == "1") {
 				i, sep, paren = j+1, ' ', true
 				continue
 			}
@@ -196,6 +200,11 @@ func (st *state) classify(r *numRun, s, k int) (detect.Type, bool) {
 				return detect.PaymentCard, true
 			}
 		}
+	}
+	if s > 0 {
+		// A phone number is the whole run, never its tail: "Order 3672
+		// 0800 5125 74" holds no phone.
+		return 0, false
 	}
 	return st.phone(gs, digits, plus, paren, seps, uniform)
 }
