@@ -16,6 +16,7 @@
 package jsonwalk
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"sync"
@@ -474,9 +475,7 @@ func (p *parser[T]) scanString() (start, end int, hasEscape bool, err error) {
 	src := p.src
 	i := p.pos
 	for {
-		for i < len(src) && !stringEnd[src[i]] {
-			i++
-		}
+		i = skipPlain(src, i)
 		if i >= len(src) {
 			p.pos = i
 			return 0, 0, false, p.fail("unterminated string")
@@ -509,6 +508,49 @@ func (p *parser[T]) scanString() (start, end int, hasEscape bool, err error) {
 			return 0, 0, false, p.fail("control character in string")
 		}
 	}
+}
+
+// skipPlain returns the index of the first byte at or after i that ends the
+// fast scan of a string body ('"', '\\' or a control character), or len(s).
+// It tests eight bytes at a time.
+func skipPlain[T text](s T, i int) int {
+	if len(s)-i >= 8 {
+		b := bytesOf(s)
+		for ; i+8 <= len(b); i += 8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			if stopByte(x) {
+				break
+			}
+		}
+	}
+	for i < len(s) && !stringEnd[s[i]] {
+		i++
+	}
+	return i
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// stopByte reports whether one of the eight bytes of x is '"', '\\' or below
+// 0x20 (the classic "has zero byte" and "has byte less than" bit tricks).
+func stopByte(x uint64) bool {
+	quote := x ^ (lsb * '"')
+	slash := x ^ (lsb * '\\')
+	return ((quote-lsb)&^quote|(slash-lsb)&^slash|(x-lsb*0x20)&^x)&msb != 0
+}
+
+// bytesOf views s as bytes without copying; the view is only read.
+func bytesOf[T text](s T) []byte {
+	switch v := any(s).(type) {
+	case string:
+		return unsafe.Slice(unsafe.StringData(v), len(v))
+	case []byte:
+		return v
+	}
+	return []byte(s)
 }
 
 func isHex4[T text](s T) bool {

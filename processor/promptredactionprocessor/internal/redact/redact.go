@@ -246,8 +246,12 @@ func (c *call) json(s string) (string, bool, error) {
 	return out, changed, err
 }
 
-// key redacts a JSON member name.
+// key redacts a JSON member name. Names of letters and '_' only ("role",
+// "finish_reason") cannot hold a match and skip the scanner.
 func (c *call) key(name string) (string, bool) {
+	if plainName(name) {
+		return name, false
+	}
 	out, changed, _ := c.text("", name)
 	return out, changed
 }
@@ -316,6 +320,18 @@ func commonSuffix(a, b string) int {
 		i++
 	}
 	return i
+}
+
+func plainName(s string) bool {
+	if len(s) >= 20 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; (c < 'a' || c > 'z') && s[i] != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // longInteger: only integers of nine digits or more can hold a card, phone

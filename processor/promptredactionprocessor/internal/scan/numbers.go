@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"unsafe"
+
 	"github.com/otelcol-ai/otelcol-ai/processor/promptredactionprocessor/internal/detect"
 )
 
@@ -151,15 +153,16 @@ func (st *state) numbers(p int) int {
 func (st *state) classify(r *numRun, s, k int) (detect.Type, bool) {
 	text := st.text
 	gs := r.groups[s:k]
-	var buf [40]byte
-	d := buf[:0]
+	d := st.digits[:0]
 	for _, g := range gs {
-		if len(d)+g.end-g.start > len(buf) {
+		if len(d)+g.end-g.start > len(st.digits) {
 			return 0, false
 		}
 		d = append(d, text[g.start:g.end]...)
 	}
-	digits := string(d)
+	// A view of st.digits, valid until the next candidate: the validators
+	// it is passed to do not keep it.
+	digits := unsafe.String(&st.digits[0], len(d))
 	nd := len(digits)
 	plus := s == 0 && r.plus >= 0
 	paren := false

@@ -45,6 +45,10 @@ type Config struct {
 	AllowPatterns []*regexp.Regexp
 }
 
+// minMatch is the length of the shortest text a built-in detector matches
+// ("a@b.io"; the shortest dotted quad is seven bytes).
+const minMatch = 6
+
 // Scanner finds matches in text. It is safe for concurrent use.
 type Scanner struct {
 	on            [detect.NumBuiltin]bool
@@ -139,6 +143,9 @@ var class = func() (t [256]uint16) {
 // was read from ("" if none); words in it count as context, like words just
 // before a candidate (a bare nine-digit number under "ssn" is an SSN).
 func (s *Scanner) Scan(text, hint string, dst []Match) []Match {
+	if len(text) < minMatch && len(s.custom) == 0 {
+		return dst
+	}
 	base := len(dst)
 	if len(hint) > 128 {
 		hint = hint[len(hint)-128:] // the end of a key names what it holds
@@ -163,7 +170,11 @@ func (s *Scanner) Scan(text, hint string, dst []Match) []Match {
 		}
 		if mask&^(cLower|cUpper) == 0 && i-ts < 20 {
 			// A plain word: it can only be the key of an assignment
-			// ("password: x", `"token": "x"`) or "Bearer".
+			// ("password: x", `"token": "x"`) or "Bearer". Followed by a
+			// space and another word, it is neither.
+			if i+1 < n && text[i] == ' ' && class[text[i+1]]&(cLower|cUpper|cDigit) != 0 && i-ts != 6 {
+				continue
+			}
 			if r := st.word(ts, i); r > i {
 				i = r
 			}
@@ -243,6 +254,8 @@ type state struct {
 	hint string
 	dst  []Match
 	run  numRun // scratch for number runs
+	// digits holds the digits of a number-run candidate (see classify).
+	digits [40]byte
 }
 
 func (st *state) emit(start, end int, t detect.Type) {
@@ -313,7 +326,7 @@ func (st *state) word(ts, te int) int {
 	if sep := peekSeparator(text, te); sep > 0 {
 		return st.assignment(ts, sep)
 	}
-	if te-ts == 6 && strings.EqualFold(text[ts:te], "bearer") {
+	if te-ts == 6 && text[ts]|0x20 == 'b' && strings.EqualFold(text[ts:te], "bearer") {
 		return st.bearer(te)
 	}
 	return te
