@@ -69,6 +69,8 @@ func (e *emitter) gauge(i int) pmetric.NumberDataPointSlice {
 func (e *emitter) point(i int, g *group, tMs int64, v float64) pmetric.NumberDataPoint {
 	dp := e.gauge(i).AppendEmpty()
 	dp.SetTimestamp(pcommon.Timestamp(tMs * 1_000_000))
+	// Room for the window or severity attribute added after the copy.
+	dp.Attributes().EnsureCapacity(g.attrs.Len() + 1)
 	g.attrs.CopyTo(dp.Attributes())
 	dp.SetDoubleValue(v)
 	return dp

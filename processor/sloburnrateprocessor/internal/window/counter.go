@@ -135,6 +135,12 @@ func (c *Counter) place(l *Layout, t int64, v float64) {
 		k := ceilDiv(t, r.WidthMs)
 		if c.started {
 			head := ceilDiv(c.lastT, r.WidthMs)
+			if k == head {
+				// The previous sample is in this bucket already, so it has
+				// its first sample: no need to touch (and miss the cache
+				// on) the slot.
+				continue
+			}
 			// Buckets between the old head and k have no samples: clear
 			// what they overwrite.
 			for j, n := head+1, 0; j <= k && n < r.Len; j, n = j+1, n+1 {
