@@ -17,7 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
     policy=/usr/sbin/policy-rc.d
     printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null && $sudo chmod +x $policy
   fi
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+  status=0
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; } || status=$?
   if [ -n "$policy" ]; then $sudo rm -f "$policy"; fi
+  [ "$status" = 0 ] || exit "$status"
 fi
 echo "deps ok"
