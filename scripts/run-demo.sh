@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 export DEMO_OTLP_PORT=${DEMO_OTLP_PORT:-4317}
 export DEMO_HEALTH_PORT=${DEMO_HEALTH_PORT:-13133}
 export DEMO_VERBOSITY=${DEMO_VERBOSITY:-detailed}
+export DEMO_DCGM_PORT=${DEMO_DCGM_PORT:-9400}
 duration=${DEMO_DURATION:-}
 
 go build -o bin/genai-loadgen ./cmd/genai-loadgen
+go build -o bin/dcgm-fixture-server ./cmd/dcgm-fixture-server
 
 pids=()
 cleanup() {
@@ -17,6 +19,10 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
+
+# A dcgm-exporter page (an 8-GPU H100 node with MIG) for the dcgm receiver.
+bin/dcgm-fixture-server --addr "127.0.0.1:${DEMO_DCGM_PORT}" &
+pids+=("$!")
 
 bin/otelcol-ai --config examples/local/config.yaml &
 collector=$!
@@ -30,10 +36,11 @@ done
 echo "== otelcol-ai is healthy: http://127.0.0.1:${DEMO_HEALTH_PORT}/"
 
 bin/genai-loadgen --endpoint "127.0.0.1:${DEMO_OTLP_PORT}" --interval 2s ${duration:+--duration "$duration"} &
-pids+=("$!")
+loadgen=$!
+pids+=("$loadgen")
 
 if [ -n "$duration" ]; then
-  wait "${pids[1]}"
+  wait "$loadgen"
   sleep 2
 else
   wait "$collector"
