@@ -113,3 +113,19 @@ func TestErrorsNameTheProblem(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	assert.Error(t, run(nil, &stdout, &stderr), "a config file is required")
 }
+
+// TestExampleRulesAreCurrent keeps the rules and Sloth spec committed in
+// examples/slo equal to what slo-rules writes from its gateway config.
+func TestExampleRulesAreCurrent(t *testing.T) {
+	root := filepath.Join("..", "..", "examples", "slo")
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run([]string{"-out", out, filepath.Join(root, "gateway.yaml")}, &stdout, &stderr), stderr.String())
+	for _, name := range []string{"prometheus-rules.yaml", "sloth.yaml"} {
+		want, err := os.ReadFile(filepath.Join(out, name))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(root, name))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "examples/slo/%s is stale: go run ./cmd/slo-rules -out examples/slo examples/slo/gateway.yaml", name)
+	}
+}
