@@ -318,12 +318,16 @@ func validate(t *testing.T, bin, config string, env ...string) {
 }
 
 // TestDistributionConfigsValidate: each image's default configuration is
-// accepted by its binary.
+// accepted by its binary, with the environment its header documents (the
+// agent's k8s_attributes needs the node name, as a DaemonSet pod has it).
 func TestDistributionConfigsValidate(t *testing.T) {
-	for _, name := range []string{"otelcol-ai-agent", "otelcol-ai-gateway"} {
+	for name, env := range map[string][]string{
+		"otelcol-ai-agent":   {"K8S_NODE_NAME=node-1"},
+		"otelcol-ai-gateway": nil,
+	} {
 		t.Run(name, func(t *testing.T) {
 			bin := distBinary(t, name)
-			validate(t, bin, filepath.Join(repoRoot, "distributions", name, "config.yaml"))
+			validate(t, bin, filepath.Join(repoRoot, "distributions", name, "config.yaml"), env...)
 		})
 	}
 }
