@@ -459,6 +459,25 @@ func checkAgent(t *testing.T, r *rendered, values map[string]any) {
 	if lb == 0 {
 		t.Error("no load_balancing exporter")
 	}
+	// Metrics are routed by attributes every gateway SLO groups by, so that
+	// one replica sees each SLO series whole.
+	gwSLO := gatewaySLOConfig(t, renderedConfig(t, gw))
+	for id := range exporters {
+		if componentType(id) != "load_balancing" || dig(exporters, id, "routing_key") != "attributes" {
+			continue
+		}
+		routing := strs(dig(exporters, id, "routing_attributes"))
+		if len(routing) == 0 {
+			t.Errorf("%s routes by attributes but names none", id)
+		}
+		for _, slo := range gwSLO.SLOs {
+			for _, a := range routing {
+				if !slices.Contains(slo.GroupBy, a) {
+					t.Errorf("%s routes by %s, which SLO %s does not group by: its series would be split over replicas", id, a, slo.Name)
+				}
+			}
+		}
+	}
 	for name, p := range pipelines(cfg) {
 		for _, e := range p.exporters {
 			if componentType(e) != "load_balancing" {

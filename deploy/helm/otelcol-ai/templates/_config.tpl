@@ -128,7 +128,8 @@ exporters:
         hostname: {{ include "otelcol-ai.gatewayHost" . }}
         port: {{ .Values.gateway.port | toString | quote }}
   load_balancing/metrics:
-    routing_key: {{ .Values.gateway.metricsRoutingKey }}
+    routing_key: attributes
+    routing_attributes: {{ toJson .Values.gateway.metricsRoutingAttributes }}
     protocol:
       otlp:
         tls:
