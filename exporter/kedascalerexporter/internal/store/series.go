@@ -93,6 +93,14 @@ func (s *Series) at(i int) sample {
 	return s.buf[(s.first+n-1-i)%n]
 }
 
+// newest is at(0) without a division.
+func (s *Series) newest() sample {
+	if s.first > 0 {
+		return s.buf[s.first-1]
+	}
+	return s.buf[len(s.buf)-1]
+}
+
 // add records a point. It reports false when the point is older than the
 // newest one held (out of order).
 func (s *Series) add(p sample, maxSamples int, resolution int64) bool {
@@ -177,7 +185,7 @@ func (s *Series) Value(fn Function, window time.Duration) (v float64, ok bool) {
 	if len(s.buf) == 0 {
 		return 0, false
 	}
-	newest := s.at(0)
+	newest := s.newest()
 	if fn == Last {
 		return newest.v, true
 	}
