@@ -276,10 +276,10 @@ func TestPromptRedactionRemovesPersonalDataFromEveryPlaceAndKeepsTheRest(t *test
 
 	tin, twant := spanInput(t)
 	lin, lwant := logInput(t)
-	min, mwant := metricInput()
+	mIn, mwant := metricInput()
 	sender.SendTraces(t, tin)
 	sender.SendLogs(t, lin)
-	sender.SendMetrics(t, min)
+	sender.SendMetrics(t, mIn)
 
 	require.Eventually(t, func() bool {
 		return sink.Traces.SpanCount() == 1 && sink.Logs.LogRecordCount() == 2 && sink.Metrics.DataPointCount() == 1
