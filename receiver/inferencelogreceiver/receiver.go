@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,7 +13,9 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/emit"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/split"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -25,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/container"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metadata"
@@ -168,6 +172,31 @@ func (c *Config) fileConsumerConfig() fileconsumer.Config {
 	return *fc
 }
 
+// buildFileConsumer builds the file consumer for cfg that calls emit.
+func buildFileConsumer(cfg *Config, set component.TelemetrySettings, emit emit.Callback) (*fileconsumer.Manager, error) {
+	fc := cfg.fileConsumerConfig()
+	var opts []fileconsumer.Option
+	if isUTF8(fc.Encoding) {
+		// The parser checks UTF-8 itself (and replaces what is not), which
+		// costs less than the file consumer's decoder on every line.
+		splitFunc, err := split.NewlineSplitFunc(unicode.UTF8, false)
+		if err != nil {
+			return nil, err
+		}
+		fc.Encoding = "nop"
+		opts = append(opts, fileconsumer.WithSplitFunc(splitFunc))
+	}
+	return fc.Build(set, emit, opts...)
+}
+
+func isUTF8(encoding string) bool {
+	switch strings.ToLower(encoding) {
+	case "utf-8", "utf8":
+		return true
+	}
+	return false
+}
+
 func nopTelemetry() component.TelemetrySettings {
 	return component.TelemetrySettings{Logger: zap.NewNop(), MeterProvider: noopMeterProvider(), TracerProvider: noopTracerProvider()}
 }
@@ -185,7 +214,7 @@ func (r *inferenceLogReceiver) start(ctx context.Context, host component.Host) e
 		return fmt.Errorf("storage: %w", err)
 	}
 	r.client = client
-	manager, err := r.cfg.fileConsumerConfig().Build(r.set.TelemetrySettings, r.consume)
+	manager, err := buildFileConsumer(r.cfg, r.set.TelemetrySettings, r.consume)
 	if err != nil {
 		return err
 	}
@@ -279,6 +308,9 @@ func (r *inferenceLogReceiver) state(path string, fileAttrs map[string]any) *fil
 			Now:           r.now,
 			MaxGroupLines: r.cfg.Multiline.MaxLines,
 			MaxLineBytes:  int(r.cfg.MaxLogSize),
+			// The file consumer decodes every line into a fresh slice (see
+			// TestFileConsumerHandsOverFreshLines).
+			LinesAreOwned: true,
 		}),
 		res:    pcommon.NewResource(),
 		metRes: pcommon.NewResource(),
@@ -471,9 +503,6 @@ func (fs *fileState) appendRecord(rec *parser.Record) {
 	}
 	if rec.Kind != parser.KindNone {
 		a.PutStr("inference.log.kind", rec.Kind.String())
-		if rec.EngineID != "" {
-			a.PutStr("inference.engine.id", rec.EngineID)
-		}
 		for i := range rec.Fields {
 			f := &rec.Fields[i]
 			key := fieldKey(f.Name)
@@ -492,16 +521,23 @@ func (fs *fileState) appendRecord(rec *parser.Record) {
 	}
 }
 
-// fieldKeys caches "inference.<field>" attribute keys.
-var fieldKeys sync.Map
+// fieldKeys holds the "inference.<field>" attribute key of every field the
+// parser names, built once: no string is built per record.
+var fieldKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, name := range parser.FieldNames() {
+		m[name] = "inference." + name
+	}
+	// The same key as on the engine gauges.
+	m["engine"] = "inference.engine.id"
+	return m
+}()
 
 func fieldKey(name string) string {
-	if k, ok := fieldKeys.Load(name); ok {
-		return k.(string)
+	if k, ok := fieldKeys[name]; ok {
+		return k
 	}
-	k := "inference." + name
-	fieldKeys.Store(name, k)
-	return k
+	return "inference." + name
 }
 
 // isInteger: the log printed a whole number (`3`, not `3.0`).

@@ -235,3 +235,38 @@ func TestRestartWithFileStorageLosesAndRepeatsNothing(t *testing.T) {
 	seen.mu.Unlock()
 	seen.check(t, 2000)
 }
+
+// TestFileConsumerHandsOverFreshLines guards what LinesAreOwned relies on:
+// the file consumer hands every line over in a slice of its own, which it
+// does not write again after the callback returns. A release that reuses its
+// buffers would corrupt records kept without a copy; this test fails first.
+func TestFileConsumerHandsOverFreshLines(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	appendTo(t, path, 0, 300)
+	var kept [][]byte
+	var copies [][]byte
+	done := make(chan struct{})
+	var once sync.Once
+	mgr, err := buildFileConsumer(rotationConfig(path), componenttest.NewNopTelemetrySettings(), func(_ context.Context, tokens [][]byte, _ map[string]any, _ int64, _ []int64) error {
+		for _, tok := range tokens {
+			kept = append(kept, tok)
+			copies = append(copies, append([]byte(nil), tok...))
+		}
+		if len(kept) >= 300 {
+			once.Do(func() { close(done) })
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, mgr.Start(nil))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("lines not read")
+	}
+	require.NoError(t, mgr.Stop())
+	for i := range kept {
+		require.Equal(t, string(copies[i]), string(kept[i]), "line %d changed after it was handed over", i)
+	}
+}

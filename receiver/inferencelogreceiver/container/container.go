@@ -70,6 +70,10 @@ type Line struct {
 	// Parts is the number of runtime lines joined into this one (1 when the
 	// line was not split).
 	Parts int
+	// Buffered: Text is the unwrapper's own buffer (a joined or unescaped
+	// line), reused by the next call. Otherwise Text is part of the line
+	// given to Push.
+	Buffered bool
 }
 
 // ErrMalformed marks a line that does not follow the file's container format.
@@ -131,10 +135,10 @@ func (u *Unwrapper) Push(raw []byte, emit func(Line)) error {
 			return ErrMalformed
 		}
 		t, _ := parseRFC3339(ts)
-		u.join(msg, stream, t, full, emit)
+		u.join(msg, stream, t, full, false, emit)
 		return nil
 	case Docker:
-		text, stream, ts, ok := u.splitDocker(raw)
+		text, stream, ts, buffered, ok := u.splitDocker(raw)
 		if !ok {
 			u.malformed(raw, emit)
 			return ErrMalformed
@@ -149,7 +153,7 @@ func (u *Unwrapper) Push(raw []byte, emit func(Line)) error {
 			}
 		}
 		t, _ := parseRFC3339(ts)
-		u.join(text, stream, t, complete, emit)
+		u.join(text, stream, t, complete, buffered, emit)
 		return nil
 	}
 	emit(Line{Text: raw, Parts: 1})
@@ -174,7 +178,7 @@ func (u *Unwrapper) Flush() (Line, bool) {
 	if u.partialParts == 0 {
 		return Line{}, false
 	}
-	l := Line{Text: u.partial, Stream: u.partialStream, Time: u.partialTime, Parts: u.partialParts}
+	l := Line{Text: u.partial, Stream: u.partialStream, Time: u.partialTime, Parts: u.partialParts, Buffered: true}
 	u.resetPartial()
 	return l, true
 }
@@ -190,7 +194,7 @@ func (u *Unwrapper) resetPartial() {
 
 // join adds a piece to the held partial line and emits the line once a piece
 // completes it (or it grew past maxSize).
-func (u *Unwrapper) join(text []byte, stream string, ts time.Time, complete bool, emit func(Line)) {
+func (u *Unwrapper) join(text []byte, stream string, ts time.Time, complete, buffered bool, emit func(Line)) {
 	if u.partialParts > 0 && stream != u.partialStream {
 		// Runtimes keep the streams apart: a piece of the other stream means
 		// the held line will not be completed (a damaged file). Hand it out.
@@ -199,7 +203,7 @@ func (u *Unwrapper) join(text []byte, stream string, ts time.Time, complete bool
 	}
 	if u.partialParts == 0 {
 		if complete {
-			emit(Line{Text: text, Stream: stream, Time: ts, Parts: 1})
+			emit(Line{Text: text, Stream: stream, Time: ts, Parts: 1, Buffered: buffered})
 			return
 		}
 		u.partialStream, u.partialTime = stream, ts
@@ -242,7 +246,7 @@ func splitCRI(raw []byte) (ts []byte, stream string, full bool, msg []byte, ok b
 }
 
 // splitDocker reads the log, stream and time keys of a json-file line.
-func (u *Unwrapper) splitDocker(raw []byte) (text []byte, stream string, ts []byte, ok bool) {
+func (u *Unwrapper) splitDocker(raw []byte) (text []byte, stream string, ts []byte, buffered, ok bool) {
 	var logVal []byte
 	var logType jsonparser.ValueType
 	found := false
@@ -265,16 +269,16 @@ func (u *Unwrapper) splitDocker(raw []byte) (text []byte, stream string, ts []by
 		return nil
 	})
 	if err != nil || !found || logType != jsonparser.String {
-		return nil, "", nil, false
+		return nil, "", nil, false, false
 	}
 	if bytes.IndexByte(logVal, '\\') < 0 {
-		return logVal, stream, ts, true
+		return logVal, stream, ts, false, true
 	}
 	u.docBuf, err = unescapeInto(u.docBuf[:0], logVal)
 	if err != nil {
-		return nil, "", nil, false
+		return nil, "", nil, false, false
 	}
-	return u.docBuf, stream, ts, true
+	return u.docBuf, stream, ts, true, true
 }
 
 // unescapeInto decodes a JSON string body (without quotes) into dst.

@@ -1,8 +1,11 @@
 package parser // import "github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/parser"
 
 import (
+	"bytes"
 	"strings"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/container"
 )
@@ -23,6 +26,10 @@ type Options struct {
 	// MaxLineBytes bounds a line joined from partial container lines
 	// (default 1 MiB).
 	MaxLineBytes int
+	// LinesAreOwned says the caller hands each line's bytes over for good
+	// (a fresh slice per line that nobody writes again), so records may
+	// keep them without a copy.
+	LinesAreOwned bool
 }
 
 // Stats counts what went wrong while reading a file; the counts only grow.
@@ -61,6 +68,11 @@ type File struct {
 
 	emit  func(*Record)
 	strip []byte
+
+	// now caches Options.Now: timestamps without a year only need the
+	// current date, not a clock read per line.
+	now      time.Time
+	nowCalls int
 }
 
 // NewFile starts reading a file.
@@ -113,6 +125,7 @@ func (f *File) Line(raw []byte, emit func(*Record)) {
 // Flush emits everything held: the file ended or went quiet.
 func (f *File) Flush(emit func(*Record)) {
 	f.emit = emit
+	f.nowCalls = 0
 	if l, ok := f.unwrap.Flush(); ok {
 		f.onUnwrapped(l)
 	}
@@ -122,6 +135,7 @@ func (f *File) Flush(emit func(*Record)) {
 
 func (f *File) onUnwrapped(l container.Line) {
 	text := l.Text
+	owned := f.opts.LinesAreOwned && !l.Buffered
 	if len(text) > 0 && text[len(text)-1] == '\r' {
 		text = text[:len(text)-1]
 	}
@@ -130,8 +144,19 @@ func (f *File) onUnwrapped(l container.Line) {
 	if hasESC(text) {
 		f.strip = append(f.strip[:0], text...)
 		text = StripANSI(f.strip)
+		owned = false
 	}
-	s := string(text)
+	if !utf8.Valid(text) {
+		text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
+		owned = true // a fresh slice
+	}
+	var s string
+	if owned && len(text) > 0 {
+		// Nobody writes these bytes again: the string may share them.
+		s = unsafe.String(&text[0], len(text))
+	} else {
+		s = string(text)
+	}
 	if !f.strong {
 		f.detect(s)
 	}
@@ -140,21 +165,18 @@ func (f *File) onUnwrapped(l container.Line) {
 	f.push(&ln)
 }
 
-func hasESC(b []byte) bool {
-	for _, c := range b {
-		if c == 0x1b {
-			return true
-		}
-	}
-	return false
-}
+func hasESC(b []byte) bool { return bytes.IndexByte(b, 0x1b) >= 0 }
 
 // ref is the time that timestamps without a year are placed near.
 func (f *File) ref(ctime time.Time) time.Time {
 	if !ctime.IsZero() {
 		return ctime
 	}
-	return f.opts.Now()
+	if f.nowCalls == 0 {
+		f.now = f.opts.Now()
+	}
+	f.nowCalls = (f.nowCalls + 1) % 1024
+	return f.now
 }
 
 // detect looks for a line that tells which server wrote the file.
@@ -532,10 +554,8 @@ func (f *File) flushGroup() {
 	for i := range trailing {
 		f.emitLines(&trailing[i], nil)
 	}
-	// Drop references to the lines' strings, keep the capacity.
-	for i := range g.lines {
-		g.lines[i] = line{}
-	}
+	// The slots keep their old lines until overwritten: at most
+	// multiline.max_lines strings stay reachable a little longer.
 	*g = group{lines: g.lines[:0]}
 }
 

@@ -334,3 +334,35 @@ func AppendRecordJSON(dst []byte, file string, r *Record) []byte {
 	dst = appendJSONString(dst, r.Body)
 	return append(dst, '}')
 }
+
+// FieldNames lists the names of the fields the parser reads (so callers can
+// prepare what they derive from them).
+func FieldNames() []string {
+	seen := map[string]bool{}
+	var names []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for _, specs := range [][]fieldSpec{vllmStatsSpecs, vllmSpecDecodeSpecs, vllmSpecDecodeV0Specs, vllmPrefixCacheV0Specs, sglangPrefillSpecs, sglangDecodeSpecs} {
+		for _, s := range specs {
+			add(s.name)
+		}
+	}
+	for _, d := range tgiDurations {
+		add(d.name)
+	}
+	for _, n := range otherFieldNames {
+		add(n)
+	}
+	return names
+}
+
+// otherFieldNames are the fields not read through a spec table.
+var otherFieldNames = []string{
+	"engine", "memory_gib", "seconds", "memory_gb", "prompt_ms", "prompt_tokens", "generation_ms",
+	"generation_tokens", "total_ms", "load_ms", "status", "latency_s", "client_ip", "method", "path",
+	"model", "version", "load_duration_s", "reason",
+}

@@ -17,7 +17,7 @@ func leadingNumber(s string) (num, rest string, ok bool) {
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		i++
 	}
-	if i+3 <= len(s) {
+	if i+3 <= len(s) && (s[i]|0x20 == 'n' || s[i]|0x20 == 'i') {
 		switch strings.ToLower(s[i : i+3]) {
 		case "nan", "inf":
 			return s[start : i+3], s[i+3:], true
@@ -182,19 +182,27 @@ type fieldSpec struct {
 }
 
 // readPairs reads the known labels of a pairs list into vals (indexed like
-// specs). It returns how many labels were found and whether one of them had a
-// value that is not a number.
+// specs), in one pass. It returns how many labels were found and whether one
+// of them had a value that is not a number. A part without a label continues
+// the previous value, whose leading number is all that is read.
 func readPairs(s string, specs []fieldSpec, vals []string) (found int, bad bool) {
-	p := pairs{s: s}
-	for {
-		label, value, ok := p.next()
-		if !ok {
-			return found, bad
+	pos := 0
+	for pos < len(s) {
+		end := strings.Index(s[pos:], ", ")
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += pos
 		}
-		for i := range specs {
-			if specs[i].label == label {
+		part := s[pos:end]
+		if c := strings.Index(part, ": "); c >= 0 {
+			label := strings.TrimSpace(part[:c])
+			for i := range specs {
+				if specs[i].label != label {
+					continue
+				}
 				if vals[i] == "" {
-					if text, _, ok := leadingNumber(value); ok {
+					if text, _, ok := leadingNumber(part[c+2:]); ok {
 						vals[i] = text
 						found++
 					} else {
@@ -204,7 +212,9 @@ func readPairs(s string, specs []fieldSpec, vals []string) (found int, bad bool)
 				break
 			}
 		}
+		pos = end + 2
 	}
+	return found, bad
 }
 
 // addFields appends the values read by readPairs, in spec order.

@@ -185,29 +185,34 @@ var vllmPrefixCacheV0Specs = []fieldSpec{
 
 func (f *File) vllmEvent(r *Record, l *line) {
 	msg := l.hdr.msg
-	if i := strings.Index(msg, "Avg prompt throughput: "); i >= 0 {
-		f.vllmStats(r, msg[:i], msg[i:])
-		return
+	// Statistics lines start with their marker, after `Engine 000: ` when
+	// the server runs several engines; only prefixes are compared so that
+	// the many other lines cost little.
+	body := msg
+	if strings.HasPrefix(body, "Engine ") {
+		if _, after, ok := strings.Cut(body, ": "); ok {
+			body = after
+		}
 	}
 	switch {
-	case strings.Contains(msg, "SpecDecoding metrics: "):
-		_, after, _ := strings.Cut(msg, "SpecDecoding metrics: ")
+	case strings.HasPrefix(body, "Avg prompt throughput: "):
+		f.vllmStats(r, msg[:len(msg)-len(body)], body)
+	case strings.HasPrefix(body, "SpecDecoding metrics: "):
 		var vals [7]string
-		found, bad := readPairs(after, vllmSpecDecodeSpecs, vals[:])
+		found, bad := readPairs(body[len("SpecDecoding metrics: "):], vllmSpecDecodeSpecs, vals[:])
 		// The rate appears under one label or the other, not both.
 		if vals[5] != "" {
 			vals[6] = ""
 		}
 		f.finish(r, KindVLLMSpecDecode, found, bad, vllmSpecDecodeSpecs, vals[:])
 		f.engineFrom(r, msg)
-	case strings.Contains(msg, "Speculative metrics: "):
-		_, after, _ := strings.Cut(msg, "Speculative metrics: ")
+	case strings.HasPrefix(body, "Speculative metrics: "):
 		var vals [6]string
-		found, bad := readPairs(after, vllmSpecDecodeV0Specs, vals[:])
+		found, bad := readPairs(body[len("Speculative metrics: "):], vllmSpecDecodeV0Specs, vals[:])
 		f.finish(r, KindVLLMSpecDecodeV0, found, bad, vllmSpecDecodeV0Specs, vals[:])
-	case strings.HasPrefix(msg, "Prefix cache hit rate: GPU: "):
+	case strings.HasPrefix(body, "Prefix cache hit rate: GPU: "):
 		var vals [2]string
-		found, bad := readPairs(msg[len("Prefix cache hit rate: "):], vllmPrefixCacheV0Specs, vals[:])
+		found, bad := readPairs(body[len("Prefix cache hit rate: "):], vllmPrefixCacheV0Specs, vals[:])
 		f.finish(r, KindVLLMPrefixCacheV0, found, bad, vllmPrefixCacheV0Specs, vals[:])
 	case strings.HasPrefix(msg, "Model loading took "):
 		// `Model loading took 14.99 GiB and 5.43 seconds`,
@@ -244,7 +249,7 @@ func (f *File) vllmEvent(r *Record, l *line) {
 			return
 		}
 		r.ParseFailed = true
-	case strings.Contains(msg, "with config: model="):
+	case strings.HasPrefix(msg, "Initializing ") && strings.Contains(msg, "with config: model="):
 		// `Initializing a V1 LLM engine (v0.8.5) with config: model='meta-llama/...', ...`
 		_, after, _ := strings.Cut(msg, "with config: model=")
 		if m := quotedValue(after); m != "" {

@@ -6,13 +6,16 @@ package metrics // import "github.com/otelcol-ai/otelcol-ai/receiver/inferencelo
 
 import (
 	"sort"
+	"sync"
 	"strconv"
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
+	"go.uber.org/zap"
 
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metadata"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/parser"
@@ -57,31 +60,110 @@ type Config struct {
 	Histograms map[string]bool
 }
 
+// gauge indexes the engine and cold-start gauges of metadata.yaml.
+type gauge uint8
+
+const (
+	gPromptThroughput gauge = iota
+	gGenerationThroughput
+	gRequests
+	gKVCacheUsage
+	gPrefixCacheHitRatio
+	gSpecMeanAcceptanceLength
+	gSpecAcceptanceRate
+	gSpecThroughput
+	gStartupDuration
+	numGauges
+)
+
+// gaugeMeta holds each gauge's name, description and unit, read once from
+// the generated metrics builder so they follow metadata.yaml.
+var (
+	gaugeMetaOnce sync.Once
+	gaugeMeta     [numGauges]struct{ name, description, unit string }
+)
+
+func describeGauges() {
+	set := receiver.Settings{BuildInfo: component.NewDefaultBuildInfo(), TelemetrySettings: component.TelemetrySettings{Logger: zap.NewNop()}}
+	mb := metadata.NewMetricsBuilder(metadata.NewDefaultMetricsBuilderConfig(), set)
+	var ts pcommon.Timestamp
+	p := metadata.AttributeGenAiProviderNameVllm
+	mb.RecordInferenceEnginePromptThroughputDataPoint(ts, 0, p)
+	mb.RecordInferenceEngineGenerationThroughputDataPoint(ts, 0, p)
+	mb.RecordInferenceEngineRequestsDataPoint(ts, 0, p, metadata.AttributeInferenceRequestStateRunning)
+	mb.RecordInferenceEngineKvCacheUsageDataPoint(ts, 0, p, metadata.AttributeInferenceKvCacheDeviceGpu)
+	mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, 0, p, metadata.AttributeInferenceKvCacheDeviceGpu)
+	mb.RecordInferenceEngineSpecDecodeMeanAcceptanceLengthDataPoint(ts, 0, p)
+	mb.RecordInferenceEngineSpecDecodeAcceptanceRateDataPoint(ts, 0, p)
+	mb.RecordInferenceEngineSpecDecodeThroughputDataPoint(ts, 0, p, metadata.AttributeInferenceSpecDecodeTokenTypeAccepted)
+	mb.RecordInferenceStartupDurationDataPoint(ts, 0, p, metadata.AttributeInferenceStartupPhaseModelLoad)
+	byName := map[string]pmetric.Metric{}
+	ms := mb.Emit().ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := 0; i < ms.Len(); i++ {
+		byName[ms.At(i).Name()] = ms.At(i)
+	}
+	for g, name := range gaugeNames {
+		m := byName[name]
+		gaugeMeta[g].name, gaugeMeta[g].description, gaugeMeta[g].unit = m.Name(), m.Description(), m.Unit()
+	}
+}
+
+var gaugeNames = [numGauges]string{
+	"inference.engine.prompt_throughput",
+	"inference.engine.generation_throughput",
+	"inference.engine.requests",
+	"inference.engine.kv_cache.usage",
+	"inference.engine.prefix_cache.hit_ratio",
+	"inference.engine.spec_decode.mean_acceptance_length",
+	"inference.engine.spec_decode.acceptance_rate",
+	"inference.engine.spec_decode.throughput",
+	"inference.startup.duration",
+}
+
+func gaugesEnabled(m metadata.MetricsConfig) [numGauges]bool {
+	return [numGauges]bool{
+		m.InferenceEnginePromptThroughput.Enabled,
+		m.InferenceEngineGenerationThroughput.Enabled,
+		m.InferenceEngineRequests.Enabled,
+		m.InferenceEngineKvCacheUsage.Enabled,
+		m.InferenceEnginePrefixCacheHitRatio.Enabled,
+		m.InferenceEngineSpecDecodeMeanAcceptanceLength.Enabled,
+		m.InferenceEngineSpecDecodeAcceptanceRate.Enabled,
+		m.InferenceEngineSpecDecodeThroughput.Enabled,
+		m.InferenceStartupDuration.Enabled,
+	}
+}
+
 // Recorder collects the metrics of one file (one resource). It is not safe
 // for concurrent use.
 type Recorder struct {
-	cfg   Config
-	mb    *metadata.MetricsBuilder
-	res   pcommon.Resource
-	hists map[string]*series
-	dirty []*series
-	// recorded: the builder holds data points.
-	recorded bool
+	cfg     Config
+	enabled [numGauges]bool
+	res     pcommon.Resource
+	hists   map[string]*series
+	dirty   []*series
 
-	modelOpt    metadata.MetricAttributeOption
-	modelOptFor string
-	engineOpt   metadata.MetricAttributeOption
-	engineFor   string
-	opts        []metadata.MetricAttributeOption
+	// The batch being built: gauge data points go straight into pdata, one
+	// per statistics line (every sample is kept, a backlog included).
+	md     pmetric.Metrics
+	sm     pmetric.ScopeMetrics
+	gauges [numGauges]pmetric.NumberDataPointSlice
+	have   [numGauges]bool
+	points int
+
+	// The data point attributes of the record being read.
+	provider, model, engine string
+	ts                      pcommon.Timestamp
 }
 
 // New returns a recorder for the metrics of a resource.
-func New(cfg Config, set receiver.Settings, res pcommon.Resource) *Recorder {
+func New(cfg Config, _ receiver.Settings, res pcommon.Resource) *Recorder {
+	gaugeMetaOnce.Do(describeGauges)
 	return &Recorder{
-		cfg:   cfg,
-		mb:    metadata.NewMetricsBuilder(cfg.Builder, set),
-		res:   res,
-		hists: map[string]*series{},
+		cfg:     cfg,
+		enabled: gaugesEnabled(cfg.Builder.Metrics),
+		res:     res,
+		hists:   map[string]*series{},
 	}
 }
 
@@ -97,146 +179,134 @@ type series struct {
 	dirty      bool
 }
 
+// point appends a gauge data point with the record's attributes and, when
+// key is set, one more.
+func (r *Recorder) point(g gauge, v float64, key, value string) {
+	if !r.enabled[g] {
+		return
+	}
+	if !r.have[g] {
+		if r.md == (pmetric.Metrics{}) {
+			r.md = pmetric.NewMetrics()
+			rm := r.md.ResourceMetrics().AppendEmpty()
+			r.res.CopyTo(rm.Resource())
+			r.sm = rm.ScopeMetrics().AppendEmpty()
+			r.sm.Scope().SetName(metadata.ScopeName)
+		}
+		m := r.sm.Metrics().AppendEmpty()
+		meta := &gaugeMeta[g]
+		m.SetName(meta.name)
+		m.SetDescription(meta.description)
+		m.SetUnit(meta.unit)
+		r.gauges[g] = m.SetEmptyGauge().DataPoints()
+		r.have[g] = true
+	}
+	dp := r.gauges[g].AppendEmpty()
+	dp.SetTimestamp(r.ts)
+	if g == gRequests {
+		dp.SetIntValue(int64(v))
+	} else {
+		dp.SetDoubleValue(v)
+	}
+	a := dp.Attributes()
+	a.EnsureCapacity(4)
+	a.PutStr("gen_ai.provider.name", r.provider)
+	if r.model != "" {
+		a.PutStr("gen_ai.request.model", r.model)
+	}
+	if r.engine != "" {
+		a.PutStr("inference.engine.id", r.engine)
+	}
+	if key != "" {
+		a.PutStr(key, value)
+	}
+	r.points++
+}
+
+// gaugeOf records the named field divided by div (100 for percentages, 1000
+// for milliseconds: dividing keeps 38.2% at 0.382 exactly as printed).
+func (r *Recorder) gaugeOf(f fields, name string, g gauge, div float64, key, value string) {
+	if v, ok := f.get(name); ok {
+		r.point(g, v/div, key, value)
+	}
+}
+
+const (
+	stateKey  = "inference.request.state"
+	deviceKey = "inference.kv_cache.device"
+	phaseKey  = "inference.startup.phase"
+	tokenKey  = "inference.spec_decode.token.type"
+)
+
 // Record reads the metrics of one record; at is when it was read, the data
 // points' time when the line carries none.
 func (r *Recorder) Record(rec *parser.Record, at time.Time) {
-	if rec.Kind == parser.KindNone {
-		return
-	}
-	provider, ok := metadata.MapAttributeGenAiProviderName[rec.Format.String()]
-	if !ok {
+	if rec.Kind == parser.KindNone || rec.Format == parser.Unknown {
 		return
 	}
 	t := rec.Time
 	if t.IsZero() {
 		t = at
 	}
-	ts := pcommon.NewTimestampFromTime(t)
-	opts := r.options(rec)
+	r.ts = pcommon.NewTimestampFromTime(t)
+	r.provider, r.model, r.engine = rec.Format.String(), rec.EventModel(), rec.EngineID
 	f := fields{rec}
-	mb := r.mb
-	before := r.recorded
-	r.recorded = true
 	switch rec.Kind {
 	case parser.KindVLLMStatsV0, parser.KindVLLMStatsV1:
-		if v, ok := f.get("prompt_tokens_per_s"); ok {
-			mb.RecordInferenceEnginePromptThroughputDataPoint(ts, v, provider, opts...)
-		}
-		if v, ok := f.get("generation_tokens_per_s"); ok {
-			mb.RecordInferenceEngineGenerationThroughputDataPoint(ts, v, provider, opts...)
-		}
-		r.requests(ts, f, "running", metadata.AttributeInferenceRequestStateRunning, provider, opts)
-		r.requests(ts, f, "waiting", metadata.AttributeInferenceRequestStateWaiting, provider, opts)
-		r.requests(ts, f, "pending", metadata.AttributeInferenceRequestStateWaiting, provider, opts)
-		r.requests(ts, f, "swapped", metadata.AttributeInferenceRequestStateSwapped, provider, opts)
-		if v, ok := f.get("gpu_kv_cache_pct"); ok {
-			mb.RecordInferenceEngineKvCacheUsageDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
-		}
-		if v, ok := f.get("cpu_kv_cache_pct"); ok {
-			mb.RecordInferenceEngineKvCacheUsageDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceCPU, opts...)
-		}
-		if v, ok := f.get("prefix_cache_hit_pct"); ok {
-			mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
-		}
+		r.gaugeOf(f, "prompt_tokens_per_s", gPromptThroughput, 1, "", "")
+		r.gaugeOf(f, "generation_tokens_per_s", gGenerationThroughput, 1, "", "")
+		r.gaugeOf(f, "running", gRequests, 1, stateKey, "running")
+		r.gaugeOf(f, "waiting", gRequests, 1, stateKey, "waiting")
+		r.gaugeOf(f, "pending", gRequests, 1, stateKey, "waiting")
+		r.gaugeOf(f, "swapped", gRequests, 1, stateKey, "swapped")
+		r.gaugeOf(f, "gpu_kv_cache_pct", gKVCacheUsage, 100, deviceKey, "gpu")
+		r.gaugeOf(f, "cpu_kv_cache_pct", gKVCacheUsage, 100, deviceKey, "cpu")
+		r.gaugeOf(f, "prefix_cache_hit_pct", gPrefixCacheHitRatio, 100, deviceKey, "gpu")
 	case parser.KindVLLMPrefixCacheV0:
-		if v, ok := f.get("gpu_pct"); ok {
-			mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
-		}
-		if v, ok := f.get("cpu_pct"); ok {
-			mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceCPU, opts...)
-		}
+		r.gaugeOf(f, "gpu_pct", gPrefixCacheHitRatio, 100, deviceKey, "gpu")
+		r.gaugeOf(f, "cpu_pct", gPrefixCacheHitRatio, 100, deviceKey, "cpu")
 	case parser.KindVLLMSpecDecode:
-		if v, ok := f.get("mean_acceptance_length"); ok {
-			mb.RecordInferenceEngineSpecDecodeMeanAcceptanceLengthDataPoint(ts, v, provider, opts...)
-		}
-		if v, ok := f.get("draft_acceptance_rate_pct"); ok {
-			mb.RecordInferenceEngineSpecDecodeAcceptanceRateDataPoint(ts, v/100, provider, opts...)
-		}
-		if v, ok := f.get("accepted_tokens_per_s"); ok {
-			mb.RecordInferenceEngineSpecDecodeThroughputDataPoint(ts, v, provider, metadata.AttributeInferenceSpecDecodeTokenTypeAccepted, opts...)
-		}
-		if v, ok := f.get("drafted_tokens_per_s"); ok {
-			mb.RecordInferenceEngineSpecDecodeThroughputDataPoint(ts, v, provider, metadata.AttributeInferenceSpecDecodeTokenTypeDrafted, opts...)
-		}
+		r.gaugeOf(f, "mean_acceptance_length", gSpecMeanAcceptanceLength, 1, "", "")
+		r.gaugeOf(f, "draft_acceptance_rate_pct", gSpecAcceptanceRate, 100, "", "")
+		r.gaugeOf(f, "accepted_tokens_per_s", gSpecThroughput, 1, tokenKey, "accepted")
+		r.gaugeOf(f, "drafted_tokens_per_s", gSpecThroughput, 1, tokenKey, "drafted")
 	case parser.KindVLLMSpecDecodeV0:
-		if v, ok := f.get("draft_acceptance_rate"); ok {
-			mb.RecordInferenceEngineSpecDecodeAcceptanceRateDataPoint(ts, v, provider, opts...)
-		}
+		r.gaugeOf(f, "draft_acceptance_rate", gSpecAcceptanceRate, 1, "", "")
 	case parser.KindVLLMModelLoad, parser.KindSGLangWeightsLoaded:
-		r.startup(ts, f, "seconds", 1, metadata.AttributeInferenceStartupPhaseModelLoad, provider, opts)
+		r.gaugeOf(f, "seconds", gStartupDuration, 1, phaseKey, "model_load")
 	case parser.KindVLLMEngineInit:
-		r.startup(ts, f, "seconds", 1, metadata.AttributeInferenceStartupPhaseEngineInit, provider, opts)
+		r.gaugeOf(f, "seconds", gStartupDuration, 1, phaseKey, "engine_init")
 	case parser.KindVLLMCUDAGraph, parser.KindSGLangCUDAGraph:
-		r.startup(ts, f, "seconds", 1, metadata.AttributeInferenceStartupPhaseCudaGraphCapture, provider, opts)
+		r.gaugeOf(f, "seconds", gStartupDuration, 1, phaseKey, "cuda_graph_capture")
 	case parser.KindTGIShardReady:
-		r.startup(ts, f, "seconds", 1, metadata.AttributeInferenceStartupPhaseShardReady, provider, opts)
+		r.gaugeOf(f, "seconds", gStartupDuration, 1, phaseKey, "shard_ready")
 	case parser.KindOllamaRunnerStarted:
-		r.startup(ts, f, "seconds", 1, metadata.AttributeInferenceStartupPhaseRunnerStart, provider, opts)
+		r.gaugeOf(f, "seconds", gStartupDuration, 1, phaseKey, "runner_start")
 	case parser.KindLlamaCppLoad:
-		r.startup(ts, f, "load_ms", 1e-3, metadata.AttributeInferenceStartupPhaseModelLoad, provider, opts)
+		r.gaugeOf(f, "load_ms", gStartupDuration, 1000, phaseKey, "model_load")
 	case parser.KindTritonModelLoaded:
-		r.startup(ts, f, "load_duration_s", 1, metadata.AttributeInferenceStartupPhaseModelLoad, provider, opts)
+		r.gaugeOf(f, "load_duration_s", gStartupDuration, 1, phaseKey, "model_load")
 	case parser.KindSGLangPrefill, parser.KindSGLangDecode:
-		r.requests(ts, f, "running_req", metadata.AttributeInferenceRequestStateRunning, provider, opts)
-		r.requests(ts, f, "queue_req", metadata.AttributeInferenceRequestStateWaiting, provider, opts)
-		usage, ok := f.get("token_usage")
-		if !ok {
-			usage, ok = f.get("full_token_usage")
+		r.gaugeOf(f, "running_req", gRequests, 1, stateKey, "running")
+		r.gaugeOf(f, "queue_req", gRequests, 1, stateKey, "waiting")
+		if _, ok := f.get("token_usage"); ok {
+			r.gaugeOf(f, "token_usage", gKVCacheUsage, 1, deviceKey, "gpu")
+		} else {
+			r.gaugeOf(f, "full_token_usage", gKVCacheUsage, 1, deviceKey, "gpu")
 		}
-		if ok {
-			mb.RecordInferenceEngineKvCacheUsageDataPoint(ts, usage, provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
-		}
-		if v, ok := f.get("gen_throughput_tok_s"); ok {
-			mb.RecordInferenceEngineGenerationThroughputDataPoint(ts, v, provider, opts...)
-		}
-		if v, ok := f.get("input_throughput_tok_s"); ok {
-			mb.RecordInferenceEnginePromptThroughputDataPoint(ts, v, provider, opts...)
-		}
-		if v, ok := f.get("accept_len"); ok {
-			mb.RecordInferenceEngineSpecDecodeMeanAcceptanceLengthDataPoint(ts, v, provider, opts...)
-		}
-		if v, ok := f.get("cache_hit_rate_pct"); ok {
-			mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, v/100, provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
+		r.gaugeOf(f, "gen_throughput_tok_s", gGenerationThroughput, 1, "", "")
+		r.gaugeOf(f, "input_throughput_tok_s", gPromptThroughput, 1, "", "")
+		r.gaugeOf(f, "accept_len", gSpecMeanAcceptanceLength, 1, "", "")
+		if _, ok := f.get("cache_hit_rate_pct"); ok {
+			r.gaugeOf(f, "cache_hit_rate_pct", gPrefixCacheHitRatio, 100, deviceKey, "gpu")
 		} else if cached, ok := f.get("cached_token"); ok {
 			if fresh, ok := f.get("new_token"); ok && cached+fresh > 0 {
-				mb.RecordInferenceEnginePrefixCacheHitRatioDataPoint(ts, cached/(cached+fresh), provider, metadata.AttributeInferenceKvCacheDeviceGpu, opts...)
+				r.point(gPrefixCacheHitRatio, cached/(cached+fresh), deviceKey, "gpu")
 			}
 		}
 	default:
-		r.recorded = before
 		r.requestMetrics(rec, t, f)
 	}
-}
-
-func (r *Recorder) requests(ts pcommon.Timestamp, f fields, name string, state metadata.AttributeInferenceRequestState, provider metadata.AttributeGenAiProviderName, opts []metadata.MetricAttributeOption) {
-	if v, ok := f.get(name); ok {
-		r.mb.RecordInferenceEngineRequestsDataPoint(ts, int64(v), provider, state, opts...)
-	}
-}
-
-func (r *Recorder) startup(ts pcommon.Timestamp, f fields, name string, scale float64, phase metadata.AttributeInferenceStartupPhase, provider metadata.AttributeGenAiProviderName, opts []metadata.MetricAttributeOption) {
-	if v, ok := f.get(name); ok {
-		r.mb.RecordInferenceStartupDurationDataPoint(ts, v*scale, provider, phase, opts...)
-	}
-}
-
-// options returns the conditional attributes (model, engine) of a record,
-// built once per value.
-func (r *Recorder) options(rec *parser.Record) []metadata.MetricAttributeOption {
-	r.opts = r.opts[:0]
-	if m := rec.EventModel(); m != "" {
-		if m != r.modelOptFor {
-			r.modelOpt, r.modelOptFor = metadata.WithGenAiRequestModelMetricAttribute(m), m
-		}
-		r.opts = append(r.opts, r.modelOpt)
-	}
-	if e := rec.EngineID; e != "" {
-		if e != r.engineFor {
-			r.engineOpt, r.engineFor = metadata.WithInferenceEngineIDMetricAttribute(e), e
-		}
-		r.opts = append(r.opts, r.engineOpt)
-	}
-	return r.opts
 }
 
 // requestMetrics records the per-request histograms.
@@ -379,28 +449,21 @@ func (r *Recorder) observeAttrs(name string, t time.Time, v float64, attrs [][2]
 // the current state of every histogram that changed. ok is false when there
 // is nothing.
 func (r *Recorder) Emit() (pmetric.Metrics, bool) {
-	if !r.recorded && len(r.dirty) == 0 {
+	if r.points == 0 && len(r.dirty) == 0 {
 		return pmetric.Metrics{}, false
 	}
-	r.recorded = false
-	md := r.mb.Emit(metadata.WithResource(r.res))
-	if len(r.dirty) == 0 {
-		return md, md.ResourceMetrics().Len() > 0
-	}
-	var sm pmetric.ScopeMetrics
-	if md.ResourceMetrics().Len() == 0 {
-		rm := md.ResourceMetrics().AppendEmpty()
+	if r.md == (pmetric.Metrics{}) {
+		r.md = pmetric.NewMetrics()
+		rm := r.md.ResourceMetrics().AppendEmpty()
 		r.res.CopyTo(rm.Resource())
-		sm = rm.ScopeMetrics().AppendEmpty()
-		sm.Scope().SetName(metadata.ScopeName)
-	} else {
-		sm = md.ResourceMetrics().At(0).ScopeMetrics().At(0)
+		r.sm = rm.ScopeMetrics().AppendEmpty()
+		r.sm.Scope().SetName(metadata.ScopeName)
 	}
 	byName := map[string]pmetric.HistogramDataPointSlice{}
 	for _, s := range r.dirty {
 		dps, ok := byName[s.def.name]
 		if !ok {
-			m := sm.Metrics().AppendEmpty()
+			m := r.sm.Metrics().AppendEmpty()
 			m.SetName(s.def.name)
 			m.SetDescription(s.def.description)
 			m.SetUnit(s.def.unit)
@@ -424,6 +487,10 @@ func (r *Recorder) Emit() (pmetric.Metrics, bool) {
 		s.dirty = false
 	}
 	r.dirty = r.dirty[:0]
+	md := r.md
+	r.md, r.sm = pmetric.Metrics{}, pmetric.ScopeMetrics{}
+	r.have = [numGauges]bool{}
+	r.points = 0
 	return md, true
 }
 
