@@ -6,9 +6,9 @@ package metrics // import "github.com/otelcol-ai/otelcol-ai/receiver/inferencelo
 
 import (
 	"sort"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
