@@ -145,3 +145,24 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProcess feeds arbitrary OTLP metrics (as protobuf) to an engine: bad
+// points are refused and counted, never a panic or a hang.
+func FuzzProcess(f *testing.F) {
+	marshaler := &pmetric.ProtoMarshaler{}
+	seed, err := marshaler.MarshalMetrics(counters(time.Date(2026, 1, 1, 0, 0, 7, 0, time.UTC), 3))
+	require.NoError(f, err)
+	f.Add(seed)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		md, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(data)
+		if err != nil {
+			return
+		}
+		e, err := NewEngine(testSpecs(), testOptions())
+		require.NoError(t, err)
+		e.Process(md)
+		e.Process(md) // the same again: duplicates
+		_ = e.Snapshot()
+	})
+}
