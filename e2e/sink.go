@@ -78,29 +78,38 @@ func NewSink(tb testing.TB) *Sink {
 	return s
 }
 
-// AllTraces merges every batch the sink received into one ptrace.Traces.
+// AllTraces returns a copy of every batch the sink received, merged into one
+// ptrace.Traces; the sink keeps its data.
 func (s *Sink) AllTraces() ptrace.Traces {
 	out := ptrace.NewTraces()
 	for _, td := range s.Traces.AllTraces() {
-		td.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
+		for i := range td.ResourceSpans().Len() {
+			td.ResourceSpans().At(i).CopyTo(out.ResourceSpans().AppendEmpty())
+		}
 	}
 	return out
 }
 
-// AllMetrics merges every batch the sink received into one pmetric.Metrics.
+// AllMetrics returns a copy of every batch the sink received, merged into one
+// pmetric.Metrics; the sink keeps its data.
 func (s *Sink) AllMetrics() pmetric.Metrics {
 	out := pmetric.NewMetrics()
 	for _, md := range s.Metrics.AllMetrics() {
-		md.ResourceMetrics().MoveAndAppendTo(out.ResourceMetrics())
+		for i := range md.ResourceMetrics().Len() {
+			md.ResourceMetrics().At(i).CopyTo(out.ResourceMetrics().AppendEmpty())
+		}
 	}
 	return out
 }
 
-// AllLogs merges every batch the sink received into one plog.Logs.
+// AllLogs returns a copy of every batch the sink received, merged into one
+// plog.Logs; the sink keeps its data.
 func (s *Sink) AllLogs() plog.Logs {
 	out := plog.NewLogs()
 	for _, ld := range s.Logs.AllLogs() {
-		ld.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
+		for i := range ld.ResourceLogs().Len() {
+			ld.ResourceLogs().At(i).CopyTo(out.ResourceLogs().AppendEmpty())
+		}
 	}
 	return out
 }
