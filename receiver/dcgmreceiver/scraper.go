@@ -49,6 +49,7 @@ type dcgmScraper struct {
 	rb        *metadata.ResourceBuilder
 	telemetry *metadata.TelemetryBuilder
 	resolver  gpupod.Resolver
+	parser    *dcgmpage.Parser
 	startTime pcommon.Timestamp
 	// body is reused across scrapes, which the scraper controller runs one
 	// at a time.
@@ -61,7 +62,10 @@ func newScraper(cfg *Config, set receiver.Settings) (*dcgmScraper, error) {
 		return nil, err
 	}
 	mb := metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set)
-	return &dcgmScraper{cfg: cfg, set: set, mb: mb, rb: mb.NewResourceBuilder(), telemetry: tb}, nil
+	return &dcgmScraper{
+		cfg: cfg, set: set, mb: mb, rb: mb.NewResourceBuilder(), telemetry: tb,
+		parser: dcgmpage.NewParser(dcgmpage.Options{PassThrough: cfg.PassThroughUnknownFields}),
+	}, nil
 }
 
 func (s *dcgmScraper) start(ctx context.Context, host component.Host) error {
@@ -93,7 +97,7 @@ func (s *dcgmScraper) scrape(ctx context.Context) (pmetric.Metrics, error) {
 	body, reason, err := s.fetch(ctx)
 	if err == nil {
 		var page *dcgmpage.Page
-		page, err = dcgmpage.Parse(body, dcgmpage.Options{PassThrough: s.cfg.PassThroughUnknownFields})
+		page, err = s.parser.Parse(body)
 		switch {
 		case err == nil:
 			if page.Unknown > 0 {

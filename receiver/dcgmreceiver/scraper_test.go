@@ -77,7 +77,7 @@ func TestBadPagesFailTheScrapeAndAreCounted(t *testing.T) {
 			case <-time.After(5 * time.Second):
 			case <-r.Context().Done():
 			}
-		}, "timeout", "Timeout"},
+		}, "timeout", "timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@
 package dcgmpage // import "github.com/otelcol-ai/otelcol-ai/receiver/dcgmreceiver/internal/dcgmpage"
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -60,35 +61,60 @@ type Options struct {
 	PassThrough bool
 }
 
-// deviceKey identifies the resource a sample belongs to. dcgm-exporter
-// repeats a GPU's series once per pod when the GPU is shared, so the pod is
-// part of the identity.
-type deviceKey struct {
-	uuid, gpu, instance, pod, namespace, container string
-}
-
-type parser struct {
+// Parser parses pages one after another, keeping what repeats between
+// scrapes (family metadata, label strings) to allocate less. It is not safe
+// for concurrent use.
+type Parser struct {
 	opts    Options
 	page    *Page
-	devices map[deviceKey]*Device
+	devices map[string]*Device // by identity key, see device
 	types   map[string]model.MetricType
 	helps   map[string]string
-	lbls    labels.Labels
+	// attrKeys caches the resource attribute key of a label name outside
+	// the schema (dcgm.<name>, dcgm.label.<name>).
+	attrKeys map[string]string
+	// strs interns label values (UUIDs, model names, pods) across pages.
+	strs map[string]string
+	lbls labels.Labels
+	cur  series
+	key  []byte
 }
+
+// cacheLimit bounds each cache; past it the cache starts over, so churning
+// pod names cannot grow it without end.
+const cacheLimit = 10_000
+
+// NewParser returns a Parser.
+func NewParser(opts Options) *Parser {
+	return &Parser{
+		opts:     opts,
+		devices:  map[string]*Device{},
+		types:    map[string]model.MetricType{},
+		helps:    map[string]string{},
+		attrKeys: map[string]string{},
+		strs:     map[string]string{},
+	}
+}
+
+// Parse reads one page with a new Parser.
+func Parse(b []byte, opts Options) (*Page, error) { return NewParser(opts).Parse(b) }
 
 // Parse reads a whole page. A malformed, truncated or empty page is an error
 // and yields no devices, so a partial page never looks like a complete one.
-func Parse(b []byte, opts Options) (*Page, error) {
+func (p *Parser) Parse(b []byte) (*Page, error) {
 	if len(b) > 0 && b[len(b)-1] != '\n' {
 		return nil, ErrTruncated
 	}
-	p := &parser{
-		opts:    opts,
-		page:    &Page{},
-		devices: map[deviceKey]*Device{},
-		types:   map[string]model.MetricType{},
-		helps:   map[string]string{},
+	for _, m := range []map[string]string{p.helps, p.attrKeys, p.strs} {
+		if len(m) > cacheLimit {
+			clear(m)
+		}
 	}
+	if len(p.types) > cacheLimit {
+		clear(p.types)
+	}
+	clear(p.devices)
+	p.page = &Page{}
 	tp := textparse.NewPromParser(b, labels.NewSymbolTable(), false)
 	for {
 		entry, err := tp.Next()
@@ -101,13 +127,23 @@ func Parse(b []byte, opts Options) (*Page, error) {
 		switch entry {
 		case textparse.EntryType:
 			name, typ := tp.Type()
-			p.types[string(name)] = typ
+			if old, ok := p.types[string(name)]; !ok || old != typ {
+				p.types[string(name)] = typ
+			}
 		case textparse.EntryHelp:
 			name, help := tp.Help()
-			p.helps[string(name)] = string(help)
+			if old, ok := p.helps[string(name)]; !ok || old != string(help) {
+				p.helps[string(name)] = string(help)
+			}
 		case textparse.EntrySeries:
-			_, _, v := tp.Series()
-			tp.Labels(&p.lbls)
+			raw, _, v := tp.Series()
+			// textparse has validated the series; reading the label pairs
+			// from its text avoids building a sorted label set per sample.
+			// Anything unusual (quoted UTF-8 names) takes textparse's path.
+			if !p.cur.scan(raw) {
+				tp.Labels(&p.lbls)
+				p.cur.fromLabels(p.lbls)
+			}
 			p.sample(v)
 		}
 	}
@@ -117,77 +153,187 @@ func Parse(b []byte, opts Options) (*Page, error) {
 	return p.page, nil
 }
 
-func (p *parser) sample(v float64) {
-	p.page.Samples++
-	var (
-		name  string
-		key   deviceKey
-		id    gs.Identity
-		extra []gs.Attr // labels that do not identify the device
-	)
-	p.lbls.Range(func(l labels.Label) {
-		switch l.Name {
-		case labels.MetricName:
-			name = l.Value
-		case "UUID", "uuid":
-			key.uuid, id.UUID = l.Value, l.Value
-		case "gpu":
-			key.gpu = l.Value
-			if n, err := strconv.ParseInt(l.Value, 10, 64); err == nil {
-				id.Index = gs.I(n)
-			}
-		case "GPU_I_ID":
-			key.instance = l.Value
-			if n, err := strconv.ParseInt(l.Value, 10, 64); err == nil {
-				id.MIG.InstanceID = gs.I(n)
-			}
-		case "GPU_I_PROFILE":
-			id.MIG.Profile = l.Value
-		case "pci_bus_id":
-			id.PCIBusID = l.Value
-		case "device":
-			id.Name = l.Value
-		case "modelName":
-			id.Model = l.Value
-		case "Hostname", "hostname":
-			id.HostName = l.Value
-		// Kubernetes mapping: current and pre-2.x label names; an empty
-		// value means the exporter found no pod.
-		case "pod", "pod_name":
-			key.pod, id.Pod.Name = l.Value, l.Value
-		case "namespace", "pod_namespace":
-			key.namespace, id.Pod.Namespace = l.Value, l.Value
-		case "container", "container_name":
-			key.container, id.Pod.Container = l.Value, l.Value
-		case "DCGM_FI_DRIVER_VERSION", "DCGM_FI_SYSTEM_DRIVER_VERSION":
-			id.DriverVersion = l.Value
-		case "DCGM_FI_DEV_SERIAL":
-			id.SerialNumber = l.Value
-		case "DCGM_FI_DEV_VBIOS_VERSION":
-			id.FirmwareVersion = l.Value
-		case "DCGM_FI_DEV_NAME":
-			if id.Model == "" {
-				id.Model = l.Value
+// str returns b as a string, interned.
+func (p *Parser) str(b []byte) string {
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
+}
+
+// label is one label of the current sample; name and value point into the
+// page (or into an unescaped copy) and are valid until the next sample.
+type label struct{ name, value []byte }
+
+// series is the current sample: its metric name and labels, with the labels
+// that identify a device picked out.
+type series struct {
+	name   []byte
+	labels []label
+	id     idLabels
+	buf    []byte // unescaped label values
+}
+
+// idLabels are the labels that identify and describe a device.
+type idLabels struct {
+	uuid, gpu, instance, profile, pci, device, model, host []byte
+	pod, namespace, container                              []byte
+	driver, serial, vbios, devName                         []byte
+}
+
+// scan reads `name{a="b",...}` as validated by textparse; false means "not
+// this simple form".
+func (s *series) scan(raw []byte) bool {
+	*s = series{labels: s.labels[:0], buf: s.buf[:0]}
+	i := bytes.IndexByte(raw, '{')
+	if i < 0 {
+		s.name = trimRight(raw)
+		return len(s.name) > 0
+	}
+	if i == 0 {
+		return false
+	}
+	s.name = raw[:i]
+	rest := raw[i+1:]
+	for {
+		for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == ',') {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 {
+			return false
+		}
+		if rest[0] == '}' {
+			return true
+		}
+		eq := bytes.IndexByte(rest, '=')
+		if eq <= 0 || rest[0] == '"' {
+			return false
+		}
+		name := trimRight(rest[:eq])
+		rest = trimLeft(rest[eq+1:])
+		if len(rest) == 0 || rest[0] != '"' {
+			return false
+		}
+		value, n, ok := s.quoted(rest[1:])
+		if !ok {
+			return false
+		}
+		rest = rest[1+n:]
+		s.add(name, value)
+	}
+}
+
+func trimLeft(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+func trimRight(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// quoted reads a label value up to its closing quote, unescaping \\, \" and
+// \n; n counts the bytes consumed including the quote.
+func (s *series) quoted(b []byte) (value []byte, n int, ok bool) {
+	end := bytes.IndexByte(b, '"')
+	if end < 0 {
+		return nil, 0, false
+	}
+	if bytes.IndexByte(b[:end], '\\') < 0 {
+		return b[:end], end + 1, true
+	}
+	start := len(s.buf)
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return s.buf[start:], i + 1, true
+		case c == '\\' && i+1 < len(b):
+			i++
+			if b[i] == 'n' {
+				s.buf = append(s.buf, '\n')
+			} else {
+				s.buf = append(s.buf, b[i])
 			}
 		default:
-			if strings.HasPrefix(l.Name, "DCGM_FI_") {
-				// Device information the exporter attaches as labels.
-				id.Extra = append(id.Extra, gs.Attr{Key: passthroughName(l.Name), Value: l.Value})
-			} else {
-				extra = append(extra, gs.Attr{Key: l.Name, Value: l.Value})
-			}
+			s.buf = append(s.buf, c)
 		}
-	})
-	d := p.device(key, &id)
+	}
+	return nil, 0, false
+}
 
-	set, known := fields[name]
+func (s *series) fromLabels(ls labels.Labels) {
+	*s = series{labels: s.labels[:0], buf: s.buf[:0]}
+	ls.Range(func(l labels.Label) {
+		if l.Name == labels.MetricName {
+			s.name = []byte(l.Value)
+			return
+		}
+		s.add([]byte(l.Name), []byte(l.Value))
+	})
+}
+
+func (s *series) add(name, value []byte) {
+	id := &s.id
+	switch string(name) {
+	case "UUID", "uuid":
+		id.uuid = value
+	case "gpu":
+		id.gpu = value
+	case "GPU_I_ID":
+		id.instance = value
+	case "GPU_I_PROFILE":
+		id.profile = value
+	case "pci_bus_id":
+		id.pci = value
+	case "device":
+		id.device = value
+	case "modelName":
+		id.model = value
+	case "Hostname", "hostname":
+		id.host = value
+	// Kubernetes mapping: current and pre-2.1 label names; an empty value
+	// means the exporter found no pod.
+	case "pod", "pod_name":
+		id.pod = value
+	case "namespace", "pod_namespace":
+		id.namespace = value
+	case "container", "container_name":
+		id.container = value
+	case "DCGM_FI_DRIVER_VERSION", "DCGM_FI_SYSTEM_DRIVER_VERSION":
+		id.driver = value
+	case "DCGM_FI_DEV_SERIAL":
+		id.serial = value
+	case "DCGM_FI_DEV_VBIOS_VERSION":
+		id.vbios = value
+	case "DCGM_FI_DEV_NAME":
+		id.devName = value
+	default:
+		s.labels = append(s.labels, label{name, value})
+	}
+}
+
+func (p *Parser) sample(v float64) {
+	p.page.Samples++
+	s := &p.cur
+	d := p.device()
+
+	set, known := fields[string(s.name)]
 	if known && !math.IsNaN(v) && !math.IsInf(v, 0) {
 		p.page.Mapped++
 		set(&d.Device, v)
 		// Labels outside the known set on a mapped field describe the device
 		// (e.g. pod labels); keep them on the resource.
-		for _, a := range extra {
-			mergeExtra(&d.Identity, gs.Attr{Key: "dcgm.label." + a.Key, Value: a.Value})
+		for _, l := range s.labels {
+			if !isFieldLabel(l.name) {
+				mergeExtra(&d.Identity, p.attrKey("dcgm.label.", l.name), l.value)
+			}
 		}
 		return
 	}
@@ -197,57 +343,103 @@ func (p *parser) sample(v float64) {
 	if !p.opts.PassThrough {
 		return
 	}
-	d.Passthrough = append(d.Passthrough, Sample{
+	name := string(s.name)
+	smp := Sample{
 		Name:        passthroughName(name),
 		Description: p.helps[name],
 		Counter:     p.types[name] == model.MetricTypeCounter,
 		Value:       v,
-		Attributes:  extra,
-	})
+	}
+	for _, l := range s.labels {
+		if !isFieldLabel(l.name) {
+			smp.Attributes = append(smp.Attributes, gs.Attr{Key: string(l.name), Value: string(l.value)})
+		}
+	}
+	d.Passthrough = append(d.Passthrough, smp)
 }
 
-// device returns the device for key, creating it from id, or completing the
-// existing one with what this sample's labels add.
-func (p *parser) device(key deviceKey, id *gs.Identity) *Device {
-	d, ok := p.devices[key]
+// isFieldLabel reports whether a label carries a DCGM field as device
+// information (DCGM_FI_CUDA_DRIVER_VERSION=...).
+func isFieldLabel(name []byte) bool { return bytes.HasPrefix(name, []byte("DCGM_FI_")) }
+
+// device returns the device of the current sample. dcgm-exporter repeats a
+// GPU's series once per pod when the GPU is shared, so the pod is part of the
+// identity. Only a new device, or a label a device did not have yet,
+// allocates.
+func (p *Parser) device() *Device {
+	id := &p.cur.id
+	p.key = p.key[:0]
+	for _, part := range [][]byte{id.uuid, id.gpu, id.instance, id.pod, id.namespace, id.container} {
+		p.key = append(append(p.key, part...), 0)
+	}
+	d, ok := p.devices[string(p.key)]
 	if !ok {
 		d = &Device{}
-		d.Identity = *id
 		d.Vendor = "NVIDIA"
-		p.devices[key] = d
+		d.UUID = p.str(id.uuid)
+		if n, err := strconv.ParseInt(string(id.gpu), 10, 64); err == nil {
+			d.Index = gs.I(n)
+		}
+		if n, err := strconv.ParseInt(string(id.instance), 10, 64); err == nil {
+			d.MIG.InstanceID = gs.I(n)
+		}
+		d.Pod.Name, d.Pod.Namespace, d.Pod.Container = p.str(id.pod), p.str(id.namespace), p.str(id.container)
+		p.devices[string(p.key)] = d
 		p.page.Devices = append(p.page.Devices, d)
-		return d
 	}
 	// Different families may carry different label sets for the same device
 	// (driver version on some, pci_bus_id on others): the union wins.
-	fill(&d.Name, id.Name)
-	fill(&d.Model, id.Model)
-	fill(&d.PCIBusID, id.PCIBusID)
-	fill(&d.HostName, id.HostName)
-	fill(&d.DriverVersion, id.DriverVersion)
-	fill(&d.SerialNumber, id.SerialNumber)
-	fill(&d.FirmwareVersion, id.FirmwareVersion)
-	fill(&d.MIG.Profile, id.MIG.Profile)
-	for _, a := range id.Extra {
-		mergeExtra(&d.Identity, a)
+	p.fill(&d.Name, id.device)
+	p.fill(&d.Model, id.model)
+	p.fill(&d.Model, id.devName)
+	p.fill(&d.PCIBusID, id.pci)
+	p.fill(&d.HostName, id.host)
+	p.fill(&d.DriverVersion, id.driver)
+	p.fill(&d.SerialNumber, id.serial)
+	p.fill(&d.FirmwareVersion, id.vbios)
+	p.fill(&d.MIG.Profile, id.profile)
+	for _, l := range p.cur.labels {
+		if isFieldLabel(l.name) {
+			// Device information the exporter attaches as labels.
+			mergeExtra(&d.Identity, p.attrKey("", l.name), l.value)
+		}
 	}
 	return d
 }
 
-func fill(dst *string, v string) {
-	if *dst == "" {
-		*dst = v
+func (p *Parser) fill(dst *string, v []byte) {
+	if *dst == "" && len(v) > 0 {
+		*dst = p.str(v)
 	}
 }
 
-func mergeExtra(id *gs.Identity, a gs.Attr) {
+// attrKey returns the resource attribute key for a label outside the schema:
+// dcgm.<name without DCGM_FI_, lower case> for DCGM field labels, or
+// prefix+name.
+func (p *Parser) attrKey(prefix string, name []byte) string {
+	if k, ok := p.attrKeys[string(name)]; ok {
+		return k
+	}
+	var k string
+	if prefix == "" {
+		k = passthroughName(string(name))
+	} else {
+		k = prefix + string(name)
+	}
+	p.attrKeys[string(name)] = k
+	return k
+}
+
+func mergeExtra(id *gs.Identity, key string, value []byte) {
 	for i := range id.Extra {
-		if id.Extra[i].Key == a.Key {
-			id.Extra[i].Value = a.Value
+		if id.Extra[i].Key == key {
+			if id.Extra[i].Value != string(value) {
+				id.Extra[i].Value = string(value)
+			}
 			return
 		}
 	}
-	id.Extra = append(id.Extra, a)
+	id.Extra = append(id.Extra, gs.Attr{Key: key, Value: string(value)})
 }
 
 // passthroughName is dcgm.<name without DCGM_FI_, lower case>; names that are

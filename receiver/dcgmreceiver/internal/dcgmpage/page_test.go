@@ -193,3 +193,27 @@ func FuzzParse(f *testing.F) {
 		assert.NotEmpty(t, p.Devices)
 	})
 }
+
+// A Parser is reused across scrapes: nothing of one page leaks into the next.
+func TestParserReuseStartsEachPageAfresh(t *testing.T) {
+	p := NewParser(Options{PassThrough: true})
+	first, err := p.Parse([]byte("# HELP DCGM_FI_DEV_COUNT devices\n# TYPE DCGM_FI_DEV_COUNT counter\n" +
+		"DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\",DCGM_FI_CUDA_DRIVER_VERSION=\"12010\"} 1\nDCGM_FI_DEV_COUNT{gpu=\"0\",UUID=\"GPU-a\"} 1\n"))
+	require.NoError(t, err)
+	require.Len(t, first.Devices, 1)
+	second, err := p.Parse([]byte("DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",UUID=\"GPU-b\"} 2\nDCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\"} 3\n"))
+	require.NoError(t, err)
+	require.Len(t, second.Devices, 2)
+	assert.Equal(t, "GPU-b", second.Devices[0].UUID, "order of the new page")
+	assert.Empty(t, second.Devices[1].Extra, "labels of the previous page are gone")
+	assert.InDelta(t, 0.03, second.Devices[1].Utilization[gs.TaskGeneral].V, 1e-12)
+	assert.Equal(t, 2, second.Samples)
+	assert.Len(t, first.Devices[0].Passthrough, 1, "the first page's result is untouched")
+	assert.Equal(t, "devices", first.Devices[0].Passthrough[0].Description)
+}
+
+func TestEscapedLabelValues(t *testing.T) {
+	p := parse(t, `DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-a",modelName="NVIDIA \"H100\" \\ 80GB\nHBM3"} 5
+`)
+	assert.Equal(t, "NVIDIA \"H100\" \\ 80GB\nHBM3", p.Devices[0].Model)
+}
