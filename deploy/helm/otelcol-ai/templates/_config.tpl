@@ -226,6 +226,7 @@ processors:
           - convert_sum_to_gauge() where metric.type == METRIC_DATA_TYPE_SUM and metric.aggregation_temporality == AGGREGATION_TEMPORALITY_DELTA
 connectors:
   span_metrics:
+    metrics_flush_interval: 15s
     histogram:
       unit: s
       explicit:
