@@ -3,6 +3,7 @@ package sloburnrateprocessor
 import (
 	"context"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -384,3 +385,47 @@ func cloneMetrics(md pmetric.Metrics) pmetric.Metrics {
 }
 
 var _ component.Config = (*Config)(nil)
+
+func TestASeriesRefusedByTheCapDoesNotRepeatEvaluations(t *testing.T) {
+	cfg := loadCaseConfig(t, filepath.Join("testdata", "ratio_sli_emits_error_ratio_burn_rate_budget_and_alert_per_model"))
+	cfg.MaxSeries = 2 // model-a's ok and error series
+	p, sink := newTestProcessor(t, cfg, processortest.NewNopSettings(metadata.Type))
+	batches := splitByTimestamp(requestCounters(12, map[string]func(float64) int{"model-a": func(float64) int { return 2 }}, pmetric.AggregationTemporalityCumulative))
+	for i, b := range batches {
+		if i >= 4 {
+			// A third series of the same SLO series, newest first in the
+			// batch: the cap refuses it.
+			dps := b.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints()
+			extra := pmetric.NewNumberDataPoint()
+			dps.At(0).CopyTo(extra)
+			extra.Attributes().PutStr("outcome", "timeout")
+			extra.CopyTo(dps.AppendEmpty())
+			dps.Sort(func(a, b pmetric.NumberDataPoint) bool {
+				oa, _ := a.Attributes().Get("outcome")
+				return oa.Str() == "timeout" && b.Timestamp() >= a.Timestamp()
+			})
+		}
+		require.NoError(t, p.ConsumeMetrics(context.Background(), b))
+	}
+	seen := map[string]int{}
+	for _, md := range sink.AllMetrics() {
+		rms := md.ResourceMetrics()
+		for i := 0; i < rms.Len(); i++ {
+			sm := rms.At(i).ScopeMetrics().At(0)
+			if sm.Scope().Name() != metadata.ScopeName {
+				continue
+			}
+			for j := 0; j < sm.Metrics().Len(); j++ {
+				m := sm.Metrics().At(j)
+				for k := 0; k < m.Gauge().DataPoints().Len(); k++ {
+					dp := m.Gauge().DataPoints().At(k)
+					seen[m.Name()+dp.Timestamp().String()+fmt.Sprint(dp.Attributes().AsRaw())]++
+				}
+			}
+		}
+	}
+	require.NotEmpty(t, seen)
+	for k, n := range seen {
+		assert.Equal(t, 1, n, "%s emitted %d times", k, n)
+	}
+}

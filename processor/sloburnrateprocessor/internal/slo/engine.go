@@ -517,6 +517,13 @@ func (e *Engine) ingest(out *emitter) {
 		if g.started && p.t > g.wm {
 			s.evaluateUntil(g, p.t, e.intervalMs, out)
 		}
+		// The group's clock moves on even when the cap refuses the point:
+		// the times just evaluated must not be evaluated again.
+		if !g.started || p.t > g.wm {
+			g.wm = p.t
+			g.started = true
+		}
+		e.maxT = max(e.maxT, p.t)
 		tr := e.trackFor(s, g, p)
 		if tr == nil {
 			continue
@@ -535,11 +542,6 @@ func (e *Engine) ingest(out *emitter) {
 			e.refuse(ReasonLate, 1)
 			continue
 		}
-		if !g.started || p.t > g.wm {
-			g.wm = p.t
-			g.started = true
-		}
-		e.maxT = max(e.maxT, p.t)
 	}
 	for i := range e.pend {
 		// A series the cap refused leaves no empty SLO series behind.
