@@ -5,10 +5,26 @@
 # utilization, memory used, power and temperature next to what
 # `nvidia-smi --query-gpu=... --format=csv` reports at the same moment.
 # Exits 1 when a value is outside the tolerance, 2 when there is no GPU.
+# With --dcgm URL it checks the dcgm receiver reading that dcgm-exporter
+# instead (dcgm-exporter samples every 30 s by default: widen UTIL_TOL).
 #
 #   scripts/gpu-check.sh            # or: OTELCOL_AI_BIN=/path/otelcol-ai scripts/gpu-check.sh
+#   scripts/gpu-check.sh --dcgm http://localhost:9400/metrics
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+receiver=nvml
+receiver_config="  nvml:
+    collection_interval: 2s
+    initial_delay: 0s"
+if [ "${1:-}" = "--dcgm" ]; then
+  [ -n "${2:-}" ] || { echo "usage: $0 [--dcgm http://host:9400/metrics]" >&2; exit 2; }
+  receiver=dcgm
+  receiver_config="  dcgm:
+    endpoint: $2
+    collection_interval: 2s
+    initial_delay: 0s"
+fi
 
 # Tolerances: utilization and power move between two samples taken a moment
 # apart; memory and temperature barely do.
@@ -31,11 +47,9 @@ fi
 
 tmp=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-cat >"$tmp/config.yaml" <<'EOF'
+cat >"$tmp/config.yaml" <<EOF
 receivers:
-  nvml:
-    collection_interval: 2s
-    initial_delay: 0s
+$receiver_config
 exporters:
   debug:
     verbosity: detailed
@@ -45,13 +59,13 @@ service:
       level: none
   pipelines:
     metrics:
-      receivers: [nvml]
+      receivers: [$receiver]
       exporters: [debug]
 EOF
 
 echo "== nvidia-smi -L"
 nvidia-smi -L
-echo "== scraping once with $bin"
+echo "== scraping once with $bin ($receiver receiver)"
 "$bin" --config "$tmp/config.yaml" >"$tmp/collector.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 60); do
@@ -65,13 +79,13 @@ nvidia-smi --query-gpu=uuid,index,utilization.gpu,memory.used,power.draw,tempera
 sleep 1
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-grep -q "hw.power" "$tmp/collector.log" || { cat "$tmp/collector.log"; echo "gpu-check: no GPU metrics from the nvml receiver" >&2; exit 1; }
-grep -m1 "nvml receiver" "$tmp/collector.log" || true
+grep -q "hw.power" "$tmp/collector.log" || { cat "$tmp/collector.log"; echo "gpu-check: no GPU metrics from the $receiver receiver" >&2; exit 1; }
+grep -m1 -E "nvml receiver (reads GPUs|emits no GPU metrics)" "$tmp/collector.log" || true
 
 # The debug exporter's detailed text, reduced to uuid,util%,mem MiB,W,C of
 # the first scrape of each physical GPU (MIG instance resources are skipped).
 awk '
-  /^ResourceMetrics #/ { uuid = ""; mig = 0 }
+  /ResourceMetrics #[0-9]+$/ { uuid = ""; mig = 0 }
   /-> hw\.id: Str\(/ { s = $0; sub(/.*Str\(/, "", s); sub(/\).*/, "", s); uuid = s }
   /-> hw\.gpu\.mig\.instance_id:/ { mig = 1 }
   /-> Name: / { s = $0; sub(/.*-> Name: /, "", s); metric = s; attrs = "" }
@@ -121,8 +135,8 @@ while IFS=, read -r uuid idx util mem power temp; do
       if (bad(ot, st, tt)) v = v " temperature"
       print (v == "" ? "ok" : "MISMATCH:" v)
     }')
-  printf "%-5s %-40s | %10s / %-10s | %11.0f / %-11s | %9.1f / %-10s | %6s / %-8s %s\n" \
-    "$idx" "$uuid" "$ou" "$util" "${om/n\/a/0}" "$mem" "${op/n\/a/0}" "$power" "$ot" "$temp" "$verdict"
+  printf "%-5s %-40s | %10s / %-10s | %11.0f / %-11s | %9.1f / %-10s | %6.1f / %-8s %s\n" \
+    "$idx" "$uuid" "$ou" "$util" "${om/n\/a/0}" "$mem" "${op/n\/a/0}" "$power" "${ot/n\/a/0}" "$temp" "$verdict"
   [ "$verdict" = ok ] || fail=1
 done <"$tmp/smi.csv"
 
