@@ -195,7 +195,7 @@ func (s *series) scan(raw []byte) bool {
 	if i == 0 {
 		return false
 	}
-	s.name = raw[:i]
+	s.name = trimRight(raw[:i])
 	rest := raw[i+1:]
 	for {
 		for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == ',') {

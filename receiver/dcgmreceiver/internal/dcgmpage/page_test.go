@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/textparse"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -216,4 +218,95 @@ func TestEscapedLabelValues(t *testing.T) {
 	p := parse(t, `DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-a",modelName="NVIDIA \"H100\" \\ 80GB\nHBM3"} 5
 `)
 	assert.Equal(t, "NVIDIA \"H100\" \\ 80GB\nHBM3", p.Devices[0].Model)
+}
+
+// Reading labels from the series text must agree with textparse's own label
+// set for every series textparse accepts.
+func FuzzSeriesScanAgreesWithTextparse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "fixtures", "*.prom"))
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("m{a=\"x\\\"y\\\\z\\n\", b = \"2\" ,} 1\n"))
+	f.Add([]byte("m 1\nm{} 2\n{\"m\",a=\"1\"} 3\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tp := textparse.NewPromParser(b, labels.NewSymbolTable(), false)
+		var s series
+		var ls labels.Labels
+		for {
+			entry, err := tp.Next()
+			if err != nil {
+				return
+			}
+			if entry != textparse.EntrySeries {
+				continue
+			}
+			raw, _, _ := tp.Series()
+			if !s.scan(raw) {
+				continue // takes textparse's path
+			}
+			tp.Labels(&ls)
+			want := map[string]string{}
+			ls.Range(func(l labels.Label) { want[l.Name] = l.Value })
+			got := map[string]string{labels.MetricName: string(s.name)}
+			for _, l := range s.labels {
+				got[string(l.name)] = string(l.value)
+			}
+			id := s.id
+			for name, v := range map[string][]byte{"gpu": id.gpu, "GPU_I_ID": id.instance, "GPU_I_PROFILE": id.profile,
+				"pci_bus_id": id.pci, "device": id.device, "modelName": id.model, "DCGM_FI_DEV_SERIAL": id.serial,
+				"DCGM_FI_DEV_VBIOS_VERSION": id.vbios, "DCGM_FI_DEV_NAME": id.devName} {
+				if v != nil {
+					got[name] = string(v)
+				}
+			}
+			// Labels with two accepted names land in one slot: compare through
+			// whichever name the page used.
+			for _, alias := range []struct {
+				names []string
+				v     []byte
+			}{
+				{[]string{"UUID", "uuid"}, id.uuid}, {[]string{"Hostname", "hostname"}, id.host},
+				{[]string{"pod", "pod_name"}, id.pod}, {[]string{"namespace", "pod_namespace"}, id.namespace},
+				{[]string{"container", "container_name"}, id.container},
+				{[]string{"DCGM_FI_DRIVER_VERSION", "DCGM_FI_SYSTEM_DRIVER_VERSION"}, id.driver},
+			} {
+				if alias.v == nil {
+					continue
+				}
+				for _, n := range alias.names {
+					if _, ok := want[n]; ok {
+						got[n] = string(alias.v)
+					}
+				}
+			}
+			// textparse drops empty label values; so does the comparison.
+			for k, v := range got {
+				if v == "" && k != labels.MetricName {
+					delete(got, k)
+				}
+			}
+			for k, v := range want {
+				if v == "" {
+					delete(want, k)
+				}
+			}
+			if len(want) == len(got) {
+				assert.Equal(t, want, got, "%q", raw)
+			} else {
+				// A label given twice keeps its last value in one of them.
+				assert.Subset(t, keys(got), keys(want), "%q", raw)
+			}
+		}
+	})
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
