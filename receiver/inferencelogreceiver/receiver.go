@@ -382,7 +382,7 @@ func (r *inferenceLogReceiver) consume(ctx context.Context, tokens [][]byte, fil
 			fs.mu.Unlock()
 			continue
 		}
-		fs.begin()
+		fs.begin(len(tokens))
 		for _, tok := range tokens {
 			fs.p.Line(tok, fs.onRecord)
 		}
@@ -393,7 +393,8 @@ func (r *inferenceLogReceiver) consume(ctx context.Context, tokens [][]byte, fil
 	}
 }
 
-func (fs *fileState) begin() {
+// begin starts a batch of about capacity records.
+func (fs *fileState) begin(capacity int) {
 	fs.obsTime = fs.r.now()
 	fs.last = fs.obsTime
 	fs.observed = pcommon.NewTimestampFromTime(fs.obsTime)
@@ -405,6 +406,7 @@ func (fs *fileState) begin() {
 		sl := rl.ScopeLogs().AppendEmpty()
 		sl.Scope().SetName(metadata.ScopeName)
 		fs.sl = sl.LogRecords()
+		fs.sl.EnsureCapacity(capacity)
 	}
 }
 
@@ -477,7 +479,7 @@ func (fs *fileState) appendRecord(rec *parser.Record) {
 		lr.SetSeverityText(rec.SeverityText)
 	}
 	a := lr.Attributes()
-	a.EnsureCapacity(len(fs.attrs) + len(rec.Attrs) + len(rec.Fields) + 5)
+	a.EnsureCapacity(attrCount(fs, rec))
 	for _, kv := range fs.attrs {
 		a.PutStr(kv[0], kv[1])
 	}
@@ -519,6 +521,31 @@ func (fs *fileState) appendRecord(rec *parser.Record) {
 	if rec.ParseFailed {
 		a.PutBool("inference.log.parse_failed", true)
 	}
+}
+
+// attrCount is the exact number of attributes appendRecord puts: the map is
+// allocated once at its final size (it is most of a record's bytes).
+func attrCount(fs *fileState, rec *parser.Record) int {
+	n := len(fs.attrs) + len(rec.Attrs)
+	if rec.Stream != "" {
+		n++
+	}
+	if rec.Format != parser.Unknown {
+		n++
+	}
+	if rec.EventModel() != "" {
+		n++
+	}
+	if rec.Lines > 1 {
+		n++
+	}
+	if rec.Kind != parser.KindNone {
+		n += 1 + len(rec.Fields)
+	}
+	if rec.ParseFailed {
+		n++
+	}
+	return n
 }
 
 // fieldKeys holds the "inference.<field>" attribute key of every field the
@@ -633,7 +660,7 @@ func (r *inferenceLogReceiver) flushIdle(ctx context.Context, all bool) {
 		fs.mu.Lock()
 		quiet := now.Sub(fs.last)
 		if fs.p.Pending() && (all || quiet >= r.cfg.Multiline.FlushTimeout) {
-			fs.begin()
+			fs.begin(1)
 			fs.last = now.Add(-quiet) // flushing is not activity
 			fs.p.Flush(fs.onRecord)
 			ld, md, hasMetrics := fs.end()

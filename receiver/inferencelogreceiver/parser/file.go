@@ -73,6 +73,28 @@ type File struct {
 	// current date, not a clock read per line.
 	now      time.Time
 	nowCalls int
+	// stamp caches the last year-less stamp read: consecutive lines mostly
+	// share their second.
+	stamp stampCache
+}
+
+type stampCache struct {
+	key    [6]int
+	refDay int64
+	t      time.Time
+}
+
+// yearless returns the time of a stamp without a year (see inferYear).
+func (f *File) yearless(month, day, hour, minute, sec, nsec int, ctime time.Time) time.Time {
+	ref := f.ref(ctime)
+	key := [6]int{month, day, hour, minute, sec, nsec}
+	refDay := ref.Unix() / 86400 // the year chosen depends on the reference date only
+	if key == f.stamp.key && refDay == f.stamp.refDay && !f.stamp.t.IsZero() {
+		return f.stamp.t
+	}
+	t := inferYear(month, day, hour, minute, sec, nsec, ref, f.opts.Location)
+	f.stamp = stampCache{key: key, refDay: refDay, t: t}
+	return t
 }
 
 // NewFile starts reading a file.

@@ -41,7 +41,7 @@ func (f *File) tritonHeader(s string, ctime time.Time) header {
 			return header{msg: s}
 		}
 		ns, j := fraction(s, 14)
-		h.ts = inferYear(mo, d, hh, mm, ss, ns, f.ref(ctime), f.opts.Location)
+		h.ts = f.yearless(mo, d, hh, mm, ss, ns, ctime)
 		h.sev, h.sevText, _ = severityFromWord(s[:1])
 		for j < len(s) && s[j] == ' ' {
 			j++

@@ -100,7 +100,7 @@ func (f *File) vllmHeader(s string, ctime time.Time) header {
 		i++
 	}
 	h := header{ok: true, sev: sev, sevText: text, proc: proc, pid: pid}
-	h.ts = inferYear(mo, d, clock[0], clock[1], clock[2], ns, f.ref(ctime), f.opts.Location)
+	h.ts = f.yearless(mo, d, clock[0], clock[1], clock[2], ns, ctime)
 	// `[file.py:123] ` or `file.py:123] `
 	sp := strings.IndexByte(rest[i:], ' ')
 	if sp < 0 && strings.HasSuffix(rest, "]") {

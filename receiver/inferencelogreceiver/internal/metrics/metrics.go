@@ -149,11 +149,20 @@ type Recorder struct {
 	sm     pmetric.ScopeMetrics
 	gauges [numGauges]pmetric.NumberDataPointSlice
 	have   [numGauges]bool
+	latest map[seriesKey]int
 	points int
 
 	// The data point attributes of the record being read.
 	provider, model, engine string
+	baseAttrs               int
 	ts                      pcommon.Timestamp
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // New returns a recorder for the metrics of a resource.
@@ -164,6 +173,7 @@ func New(cfg Config, _ receiver.Settings, res pcommon.Resource) *Recorder {
 		enabled: gaugesEnabled(cfg.Builder.Metrics),
 		res:     res,
 		hists:   map[string]*series{},
+		latest:  map[seriesKey]int{},
 	}
 }
 
@@ -201,15 +211,25 @@ func (r *Recorder) point(g gauge, v float64, key, value string) {
 		r.gauges[g] = m.SetEmptyGauge().DataPoints()
 		r.have[g] = true
 	}
+	// A gauge keeps its last value per read: the OpenTelemetry gauge
+	// aggregation, as signal_to_metrics does per interval. Reading live, a
+	// read holds at most one statistics line per series; catching up on a
+	// backlog, the latest of each read is kept.
+	sk := seriesKey{g: g, provider: r.provider, model: r.model, engine: r.engine, key: key, value: value}
+	if i, ok := r.latest[sk]; ok {
+		dp := r.gauges[g].At(i)
+		if r.ts >= dp.Timestamp() {
+			dp.SetTimestamp(r.ts)
+			setValue(dp, g, v)
+		}
+		return
+	}
+	r.latest[sk] = r.gauges[g].Len()
 	dp := r.gauges[g].AppendEmpty()
 	dp.SetTimestamp(r.ts)
-	if g == gRequests {
-		dp.SetIntValue(int64(v))
-	} else {
-		dp.SetDoubleValue(v)
-	}
+	setValue(dp, g, v)
 	a := dp.Attributes()
-	a.EnsureCapacity(4)
+	a.EnsureCapacity(r.baseAttrs + boolInt(key != ""))
 	a.PutStr("gen_ai.provider.name", r.provider)
 	if r.model != "" {
 		a.PutStr("gen_ai.request.model", r.model)
@@ -221,6 +241,20 @@ func (r *Recorder) point(g gauge, v float64, key, value string) {
 		a.PutStr(key, value)
 	}
 	r.points++
+}
+
+// seriesKey identifies a gauge series within a read.
+type seriesKey struct {
+	g                                   gauge
+	provider, model, engine, key, value string
+}
+
+func setValue(dp pmetric.NumberDataPoint, g gauge, v float64) {
+	if g == gRequests {
+		dp.SetIntValue(int64(v))
+	} else {
+		dp.SetDoubleValue(v)
+	}
 }
 
 // gaugeOf records the named field divided by div (100 for percentages, 1000
@@ -250,6 +284,7 @@ func (r *Recorder) Record(rec *parser.Record, at time.Time) {
 	}
 	r.ts = pcommon.NewTimestampFromTime(t)
 	r.provider, r.model, r.engine = rec.Format.String(), rec.EventModel(), rec.EngineID
+	r.baseAttrs = 1 + boolInt(r.model != "") + boolInt(r.engine != "")
 	f := fields{rec}
 	switch rec.Kind {
 	case parser.KindVLLMStatsV0, parser.KindVLLMStatsV1:
@@ -490,6 +525,7 @@ func (r *Recorder) Emit() (pmetric.Metrics, bool) {
 	md := r.md
 	r.md, r.sm = pmetric.Metrics{}, pmetric.ScopeMetrics{}
 	r.have = [numGauges]bool{}
+	clear(r.latest)
 	r.points = 0
 	return md, true
 }

@@ -149,3 +149,33 @@ func TestNegativeOrNaNObservationsAreSkipped(t *testing.T) {
 	_, ok := r.Emit()
 	assert.False(t, ok)
 }
+
+// TestGaugesKeepTheLastValueOfARead: two statistics lines of one series in
+// one read give one data point, the later one; in separate reads, two.
+func TestGaugesKeepTheLastValueOfARead(t *testing.T) {
+	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	t0 := time.Date(2025, 8, 14, 16, 5, 20, 0, time.UTC)
+	line := func(at time.Time, running float64, engine string) *parser.Record {
+		rec := record(parser.KindVLLMStatsV1, parser.VLLM, at, num("running", running))
+		rec.EngineID = engine
+		return rec
+	}
+	r.Record(line(t0, 4, "000"), t0)
+	r.Record(line(t0.Add(10*time.Second), 9, "000"), t0)
+	r.Record(line(t0.Add(10*time.Second), 5, "001"), t0)
+	r.Record(line(t0.Add(5*time.Second), 7, "000"), t0) // older than the kept one
+	md, ok := r.Emit()
+	require.True(t, ok)
+	dps := metricsByName(md)["inference.engine.requests"].Gauge().DataPoints()
+	require.Equal(t, 2, dps.Len(), "one per engine")
+	assert.Equal(t, int64(9), dps.At(0).IntValue())
+	assert.Equal(t, t0.Add(10*time.Second), dps.At(0).Timestamp().AsTime())
+	assert.Equal(t, int64(5), dps.At(1).IntValue())
+
+	r.Record(line(t0.Add(20*time.Second), 1, "000"), t0)
+	md, ok = r.Emit()
+	require.True(t, ok)
+	dps = metricsByName(md)["inference.engine.requests"].Gauge().DataPoints()
+	require.Equal(t, 1, dps.Len())
+	assert.Equal(t, int64(1), dps.At(0).IntValue())
+}
