@@ -416,3 +416,14 @@ func mustJSON(v any) string {
 	}
 	return string(b)
 }
+
+// PersonalData returns every personal value the generated traffic carries, so
+// that a test or the demo can check that none of it comes out of a redacting
+// pipeline.
+func PersonalData() []string {
+	var out []string
+	for _, p := range people {
+		out = append(out, p.Email, p.Phone, p.Card, p.IBAN)
+	}
+	return out
+}
