@@ -79,11 +79,16 @@ func main() {
 	for {
 		select {
 		case <-ctx.Done():
-			srv.Stop()
+			srv.GracefulStop()
+			report(s, start, "final")
 			return
 		case <-ticker.C:
-			fmt.Printf("\n== otelcol-ai demo, %s in =====================================================\n", time.Since(start).Round(time.Second))
-			s.Render(os.Stdout)
+			report(s, start, "")
 		}
 	}
+}
+
+func report(s *Summary, start time.Time, label string) {
+	fmt.Printf("\n== otelcol-ai demo, %s %s ===========================================\n", time.Since(start).Round(time.Second), label)
+	s.Render(os.Stdout)
 }

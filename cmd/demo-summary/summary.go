@@ -280,7 +280,7 @@ func (s *Summary) Render(w io.Writer) {
 		if s.tokens[m] > 0 {
 			per1k = s.cost[m] / float64(s.tokens[m]) * 1000
 		}
-		fmt.Fprintf(w, "             %-34s $%.4f  ($%.5f per 1K tokens)\n", m, s.cost[m], per1k)
+		fmt.Fprintf(w, "           %-34s $%.4f  ($%.5f per 1K tokens)\n", m, s.cost[m], per1k)
 	}
 
 	if s.retrievals > 0 || s.groundedN > 0 {
@@ -289,7 +289,11 @@ func (s *Summary) Render(w io.Writer) {
 	}
 
 	if len(s.budget) > 0 {
-		fmt.Fprintln(w, "slo        budget left  max burn rate  alerts")
+		width := 0
+		for key := range s.budget {
+			width = max(width, len(key))
+		}
+		fmt.Fprintf(w, "slo        %-*s budget left  max burn rate (window)  alerts\n", width, "")
 		for _, key := range sortedKeys(s.budget) {
 			maxBurn, maxWin := 0.0, ""
 			for k, v := range s.burn {
@@ -306,7 +310,7 @@ func (s *Summary) Render(w io.Writer) {
 			if len(alerts) == 0 {
 				alerts = []string{"ok"}
 			}
-			fmt.Fprintf(w, "             %-44s %6.1f%%  %6.2f (%s)  %s\n", key, 100*s.budget[key], maxBurn, maxWin, strings.Join(alerts, ", "))
+			fmt.Fprintf(w, "           %-*s %10.1f%%  %6.2f (%s)  %s\n", width, key, 100*s.budget[key], maxBurn, maxWin, strings.Join(alerts, ", "))
 		}
 	}
 
@@ -324,7 +328,7 @@ func (s *Summary) Render(w io.Writer) {
 	if len(s.serverLogs) > 0 || len(s.engineRequests) > 0 {
 		fmt.Fprintf(w, "inference  log records by server: %s\n", topIntCounts(s.serverLogs, 6))
 		for _, k := range sortedKeys(s.kvCache) {
-			fmt.Fprintf(w, "             %-8s running %.0f, waiting %.0f, GPU KV cache %.0f%%\n",
+			fmt.Fprintf(w, "           %-8s running %.0f, waiting %.0f, GPU KV cache %.0f%%\n",
 				k, s.engineRequests[k+" running"], s.engineRequests[k+" waiting"], 100*s.kvCache[k])
 		}
 	}

@@ -28,6 +28,9 @@ type Batch struct {
 // Generator produces deterministic batches for a seed.
 type Generator struct {
 	rng *rand.Rand
+	// traffic draws the simulated request volume behind the metrics, apart
+	// from rng so that the spans of a seed stay the same.
+	traffic *rand.Rand
 	// Start of the latency histogram's cumulative series.
 	start time.Time
 	// Cumulative histogram state per model, so successive batches form a
@@ -48,10 +51,11 @@ var LatencyBounds = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.
 // NewGenerator returns a generator; the same seed yields the same data.
 func NewGenerator(seed int64) *Generator {
 	return &Generator{
-		rng:   rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
-		start: time.Now(),
-		hist:  map[string]*histState{},
-		reqs:  map[string]*[2]int64{},
+		rng:     rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
+		traffic: rand.New(rand.NewPCG(uint64(seed), 0x2545f4914f6cdd1d)),
+		start:   time.Now(),
+		hist:    map[string]*histState{},
+		reqs:    map[string]*[2]int64{},
 	}
 }
 
@@ -67,17 +71,34 @@ type Model struct {
 	SelfHosted    bool
 	OlderSemconv  bool // gen_ai.system + gen_ai.usage.prompt_tokens
 	OpenInference bool
+	// ErrorRate and SlowRate shape the request metrics: the share of requests
+	// that fail, and that take longer than 5.12 s.
+	ErrorRate float64
+	SlowRate  float64
 }
+
+// RequestsPerBatch is the request volume per model and batch behind the
+// latency histogram and request counters (the spans sample one of them).
+const RequestsPerBatch = 100
+
+// Healthy request profile; Models below degrade two of them so that the SLO
+// views have something to show.
+const (
+	healthyErrorRate = 0.0005
+	healthySlowRate  = 0.002
+)
 
 // Models is the demo's model mix.
 var Models = []Model{
-	{Provider: "openai", Request: "gpt-4o", Response: "gpt-4o-2024-08-06", Service: "support-bot", Team: "support"},
-	{Provider: "openai", Request: "o3-mini", Response: "o3-mini-2025-01-31", Service: "code-review", Team: "platform", Reasoning: true},
-	{Provider: "anthropic", Request: "claude-sonnet-4-5", Response: "claude-sonnet-4-5-20250929", Service: "research-assistant", Team: "research", CacheRead: true},
-	{Provider: "gcp.gemini", Request: "gemini-2.5-flash", Response: "gemini-2.5-flash", Service: "search", Team: "search"},
-	{Provider: "openai", Request: "gpt-4o-mini", Response: "gpt-4o-mini-2024-07-18", Service: "legacy-chat", Team: "support", OlderSemconv: true},
-	{Provider: "openai", Request: "gpt-4.1", Response: "gpt-4.1-2025-04-14", Service: "rag-api", Team: "search", OpenInference: true},
-	{Provider: "vllm", Request: "meta-llama/Llama-3.1-8B-Instruct", Response: "meta-llama/Llama-3.1-8B-Instruct", Service: "internal-llm", Team: "platform", SelfHosted: true},
+	{Provider: "openai", Request: "gpt-4o", Response: "gpt-4o-2024-08-06", Service: "support-bot", Team: "support", ErrorRate: healthyErrorRate, SlowRate: healthySlowRate},
+	// Failing often enough to page on the availability SLO.
+	{Provider: "openai", Request: "o3-mini", Response: "o3-mini-2025-01-31", Service: "code-review", Team: "platform", Reasoning: true, ErrorRate: 0.10, SlowRate: healthySlowRate},
+	// Slow often enough to open a ticket on the latency SLO.
+	{Provider: "anthropic", Request: "claude-sonnet-4-5", Response: "claude-sonnet-4-5-20250929", Service: "research-assistant", Team: "research", CacheRead: true, ErrorRate: healthyErrorRate, SlowRate: 0.05},
+	{Provider: "gcp.gemini", Request: "gemini-2.5-flash", Response: "gemini-2.5-flash", Service: "search", Team: "search", ErrorRate: healthyErrorRate, SlowRate: healthySlowRate},
+	{Provider: "openai", Request: "gpt-4o-mini", Response: "gpt-4o-mini-2024-07-18", Service: "legacy-chat", Team: "support", OlderSemconv: true, ErrorRate: healthyErrorRate, SlowRate: healthySlowRate},
+	{Provider: "openai", Request: "gpt-4.1", Response: "gpt-4.1-2025-04-14", Service: "rag-api", Team: "search", OpenInference: true, ErrorRate: healthyErrorRate, SlowRate: healthySlowRate},
+	{Provider: "vllm", Request: "meta-llama/Llama-3.1-8B-Instruct", Response: "meta-llama/Llama-3.1-8B-Instruct", Service: "internal-llm", Team: "platform", SelfHosted: true, ErrorRate: healthyErrorRate, SlowRate: healthySlowRate},
 }
 
 // People whose data appears in demo prompts. The values are syntactically valid
@@ -126,8 +147,10 @@ func (g *Generator) Batch(now time.Time) Batch {
 	b := Batch{Traces: ptrace.NewTraces(), Metrics: pmetric.NewMetrics(), Logs: plog.NewLogs()}
 	for i := range Models {
 		m := Models[i]
-		latency := g.chatTrace(b.Traces, m, now)
-		g.recordLatency(m, latency, latency > 4 || g.rng.IntN(50) == 0)
+		g.chatTrace(b.Traces, m, now)
+		// Kept so that the spans of a seed stay as they were.
+		_ = g.rng.IntN(50)
+		g.simulateRequests(m)
 	}
 	g.ragTrace(b.Traces, now)
 	g.metrics(b.Metrics, now)
@@ -307,26 +330,36 @@ func (g *Generator) ragTrace(td ptrace.Traces, now time.Time) {
 	}))
 }
 
-func (g *Generator) recordLatency(m Model, seconds float64, failed bool) {
+// simulateRequests adds a batch's worth of requests of model m to the latency
+// histogram and request counters, following the model's error and slow rates.
+func (g *Generator) simulateRequests(m Model) {
 	h := g.hist[m.Request]
 	if h == nil {
 		h = &histState{counts: make([]uint64, len(LatencyBounds)+1)}
 		g.hist[m.Request] = h
 	}
-	i := 0
-	for i < len(LatencyBounds) && seconds > LatencyBounds[i] {
-		i++
-	}
-	h.counts[i]++
-	h.sum += seconds
 	r := g.reqs[m.Request]
 	if r == nil {
 		r = new([2]int64)
 		g.reqs[m.Request] = r
 	}
-	r[0]++
-	if failed {
-		r[1]++
+	for range RequestsPerBatch {
+		seconds := 0.15 + g.traffic.ExpFloat64()*0.6
+		if g.traffic.Float64() < m.SlowRate {
+			seconds = 6 + g.traffic.Float64()*10
+		} else if seconds > 5 {
+			seconds = 5
+		}
+		i := 0
+		for i < len(LatencyBounds) && seconds > LatencyBounds[i] {
+			i++
+		}
+		h.counts[i]++
+		h.sum += seconds
+		r[0]++
+		if g.traffic.Float64() < m.ErrorRate {
+			r[1]++
+		}
 	}
 }
 

@@ -76,8 +76,8 @@ func TestLatencyHistogramIsCumulative(t *testing.T) {
 		}
 		return n
 	}
-	assert.Equal(t, uint64(len(Models)), count(first))
-	assert.Equal(t, uint64(2*len(Models)), count(second))
+	assert.Equal(t, uint64(RequestsPerBatch*len(Models)), count(first))
+	assert.Equal(t, uint64(2*RequestsPerBatch*len(Models)), count(second))
 }
 
 func TestChatSpansHaveRequestedMessageSize(t *testing.T) {
@@ -87,4 +87,37 @@ func TestChatSpansHaveRequestedMessageSize(t *testing.T) {
 	v, ok := a.Get("gen_ai.input.messages")
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, len(v.Str()), 2048)
+}
+
+func TestDegradedModelsStandOutInTheRequestCounters(t *testing.T) {
+	g := NewGenerator(5)
+	now := time.Now()
+	var md pmetric.Metrics
+	for i := range 20 {
+		md = g.Batch(now.Add(time.Duration(i) * 2 * time.Second)).Metrics
+	}
+	errorRatio := map[string]float64{}
+	total := map[string]int64{}
+	errs := map[string]int64{}
+	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := range ms.Len() {
+		if ms.At(i).Name() != "gen_ai.server.requests" {
+			continue
+		}
+		dps := ms.At(i).Sum().DataPoints()
+		for j := range dps.Len() {
+			model, _ := dps.At(j).Attributes().Get("gen_ai.request.model")
+			outcome, _ := dps.At(j).Attributes().Get("outcome")
+			total[model.Str()] += dps.At(j).IntValue()
+			if outcome.Str() == "error" {
+				errs[model.Str()] += dps.At(j).IntValue()
+			}
+		}
+	}
+	for m, n := range total {
+		errorRatio[m] = float64(errs[m]) / float64(n)
+	}
+	assert.Equal(t, int64(20*RequestsPerBatch), total["o3-mini"])
+	assert.Greater(t, errorRatio["o3-mini"], 0.05)
+	assert.Less(t, errorRatio["gpt-4o"], 0.01)
 }

@@ -9,7 +9,9 @@ import (
 	"go.opentelemetry.io/collector/component"
 )
 
-type fakeHost struct{ exts map[component.ID]component.Component }
+type fakeHost struct {
+	exts map[component.ID]component.Component
+}
 
 func (h fakeHost) GetExtensions() map[component.ID]component.Component { return h.exts }
 
