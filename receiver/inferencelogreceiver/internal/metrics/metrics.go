@@ -149,7 +149,7 @@ type Recorder struct {
 	sm     pmetric.ScopeMetrics
 	gauges [numGauges]pmetric.NumberDataPointSlice
 	have   [numGauges]bool
-	latest map[seriesKey]int
+	latest []seriesEntry
 	points int
 
 	// The data point attributes of the record being read.
@@ -173,7 +173,6 @@ func New(cfg Config, _ receiver.Settings, res pcommon.Resource) *Recorder {
 		enabled: gaugesEnabled(cfg.Builder.Metrics),
 		res:     res,
 		hists:   map[string]*series{},
-		latest:  map[seriesKey]int{},
 	}
 }
 
@@ -215,16 +214,19 @@ func (r *Recorder) point(g gauge, v float64, key, value string) {
 	// aggregation, as signal_to_metrics does per interval. Reading live, a
 	// read holds at most one statistics line per series; catching up on a
 	// backlog, the latest of each read is kept.
+	// A read holds few series: a linear search beats hashing five strings.
 	sk := seriesKey{g: g, provider: r.provider, model: r.model, engine: r.engine, key: key, value: value}
-	if i, ok := r.latest[sk]; ok {
-		dp := r.gauges[g].At(i)
-		if r.ts >= dp.Timestamp() {
-			dp.SetTimestamp(r.ts)
-			setValue(dp, g, v)
+	for _, e := range r.latest {
+		if e.key == sk {
+			dp := r.gauges[g].At(e.index)
+			if r.ts >= dp.Timestamp() {
+				dp.SetTimestamp(r.ts)
+				setValue(dp, g, v)
+			}
+			return
 		}
-		return
 	}
-	r.latest[sk] = r.gauges[g].Len()
+	r.latest = append(r.latest, seriesEntry{key: sk, index: r.gauges[g].Len()})
 	dp := r.gauges[g].AppendEmpty()
 	dp.SetTimestamp(r.ts)
 	setValue(dp, g, v)
@@ -241,6 +243,11 @@ func (r *Recorder) point(g gauge, v float64, key, value string) {
 		a.PutStr(key, value)
 	}
 	r.points++
+}
+
+type seriesEntry struct {
+	key   seriesKey
+	index int
 }
 
 // seriesKey identifies a gauge series within a read.
@@ -525,7 +532,7 @@ func (r *Recorder) Emit() (pmetric.Metrics, bool) {
 	md := r.md
 	r.md, r.sm = pmetric.Metrics{}, pmetric.ScopeMetrics{}
 	r.have = [numGauges]bool{}
-	clear(r.latest)
+	r.latest = r.latest[:0]
 	r.points = 0
 	return md, true
 }
