@@ -31,25 +31,7 @@ receivers:
 processors:
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: normal
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ port "telemetry" }}
   pipelines:
     metrics:
       receivers: [dcgm]
@@ -153,8 +135,7 @@ func TestDCGMReceiverMapsAServedPageToTheGPUSchema(t *testing.T) {
 
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, dcgmConfig, map[string]any{"sink": sink.Endpoint, "page": srv.URL + "/metrics"})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, dcgmConfig, map[string]any{"page": srv.URL + "/metrics"})
 
 	// One scrape of the page is 8 GPUs, 10 MIG instances (7 on GPU 6, 3 on
 	// GPU 7): 18 resources.
@@ -214,19 +195,7 @@ receivers:
   nvml:
     collection_interval: 200ms
     initial_delay: 0s
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     metrics:
       receivers: [nvml]
@@ -241,8 +210,7 @@ func TestNVMLReceiverWithoutAGPUKeepsTheCollectorRunning(t *testing.T) {
 	}
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, nvmlConfig, map[string]any{"sink": sink.Endpoint})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, nvmlConfig, nil)
 	time.Sleep(2 * time.Second) // about ten scrape intervals
 	assert.False(t, c.Exited(), "output:\n%s", c.Output())
 	assert.Equal(t, 1, strings.Count(c.Output(), "nvml receiver emits no GPU metrics"), "one log line; output:\n%s", c.Output())

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -110,6 +111,33 @@ func RenderConfig(tb testing.TB, ports *Ports, tmpl string, vars map[string]any)
 	return buf.String()
 }
 
+// StartGatewayExample starts examples/gateway/config.yaml as shipped, with
+// every 0.0.0.0 listener moved to a free loopback port (4317 → "otlp",
+// 13133 → "health", others → "example-<port>") and BACKEND_ENDPOINT pointed at
+// sink. args are extra command-line arguments (--set=...).
+func StartGatewayExample(tb testing.TB, ports *Ports, sink *Sink, args ...string) *Collector {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "gateway", "config.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	names := map[string]string{"4317": "otlp", "13133": "health"}
+	cfg := anyAddress.ReplaceAllStringFunc(string(raw), func(m string) string {
+		port := strings.TrimPrefix(m, "0.0.0.0:")
+		if name, ok := names[port]; ok {
+			return ports.Endpoint(name)
+		}
+		return ports.Endpoint("example-" + port)
+	})
+	return StartCollector(tb, cfg, Options{
+		HealthEndpoint: ports.Endpoint("health"),
+		Env:            []string{"BACKEND_ENDPOINT=" + sink.Endpoint},
+		Args:           args,
+	})
+}
+
+var anyAddress = regexp.MustCompile(`0\.0\.0\.0:([0-9]+)`)
+
 // syncBuffer collects the collector's output while tests read it.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -150,6 +178,57 @@ type Options struct {
 	StartTimeout time.Duration
 	// Args are extra command-line arguments (e.g. --feature-gates).
 	Args []string
+	// BaseConfig, when set, is a config the main one is merged over (the
+	// collector merges its --config files in order).
+	BaseConfig string
+}
+
+// sharedConfig is what most end-to-end configs have in common: the in-test
+// sink as exporter otlp_grpc, health_check on port "health" and the
+// collector's own metrics (detailed) on port "telemetry" for SelfMetrics. A
+// test's config adds its receivers, processors and pipelines, and may
+// override any of these.
+const sharedConfig = `
+{{- if .sink }}
+exporters:
+  otlp_grpc:
+    endpoint: {{ .sink }}
+    tls:
+      insecure: true
+{{- end }}
+extensions:
+  health_check:
+    endpoint: {{ endpoint "health" }}
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics:
+      level: detailed
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {{ port "telemetry" }}
+`
+
+// StartWithSink renders tmpl (see RenderConfig; vars gains "sink", the sink's
+// endpoint), merges it over the shared config (the sink as exporter
+// otlp_grpc unless sink is nil, health_check, self-telemetry) and starts the
+// collector, waiting until it is healthy.
+func StartWithSink(tb testing.TB, ports *Ports, sink *Sink, tmpl string, vars map[string]any) *Collector {
+	tb.Helper()
+	all := map[string]any{"sink": ""}
+	if sink != nil {
+		all["sink"] = sink.Endpoint
+	}
+	for k, v := range vars {
+		all[k] = v
+	}
+	return StartCollector(tb, RenderConfig(tb, ports, tmpl, all), Options{
+		BaseConfig:     RenderConfig(tb, ports, sharedConfig, all),
+		HealthEndpoint: ports.Endpoint("health"),
+	})
 }
 
 // StartCollector writes config to a temporary file, starts the binary with it
@@ -179,7 +258,15 @@ func launch(tb testing.TB, config string, opts Options) *Collector {
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	args := append([]string{"--config", path}, opts.Args...)
+	args := []string{"--config", path}
+	if opts.BaseConfig != "" {
+		base := filepath.Join(dir, "base.yaml")
+		if err := os.WriteFile(base, []byte(opts.BaseConfig), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		args = []string{"--config", base, "--config", path}
+	}
+	args = append(args, opts.Args...)
 	cmd := exec.Command(Binary(tb), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), opts.Env...)

@@ -30,21 +30,11 @@ receivers:
 processors:
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
 extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
   file_storage:
     directory: {{ .storage }}
 service:
   extensions: [health_check, file_storage]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     logs:
       receivers: [inference_log]
@@ -162,8 +152,7 @@ func TestInferenceLogReadsANodesLogDirectory(t *testing.T) {
 
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, inferenceLogConfig, map[string]any{"sink": sink.Endpoint, "logs": logs, "storage": storage})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, inferenceLogConfig, map[string]any{"logs": logs, "storage": storage})
 
 	require.Eventually(t, func() bool { return sink.Logs.LogRecordCount() >= want }, 30*time.Second, 50*time.Millisecond,
 		"got %d of %d log records", sink.Logs.LogRecordCount(), want)
@@ -237,7 +226,7 @@ func TestInferenceLogReadsANodesLogDirectory(t *testing.T) {
 	}
 	require.NoError(t, f.Close())
 	before := sink.Logs.LogRecordCount()
-	c = StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c = StartWithSink(t, ports, sink, inferenceLogConfig, map[string]any{"logs": logs, "storage": storage})
 	require.Eventually(t, func() bool { return sink.Logs.LogRecordCount() >= before+3 }, 30*time.Second, 50*time.Millisecond)
 	time.Sleep(500 * time.Millisecond) // anything repeated would arrive now
 	c.Stop()

@@ -30,20 +30,7 @@ exporters:
   keda_scaler:
     endpoint: {{ endpoint "keda" }}
     stream_interval: 100ms
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: normal
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ port "telemetry" }}
   pipelines:
     metrics:
       receivers: [otlp]
@@ -88,8 +75,7 @@ func scaledObject(md map[string]string) *kedascalertest.ScaledObjectRef {
 
 func TestKEDAScalerAnswersFromMetricsSentOverOTLP(t *testing.T) {
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, kedaScalerConfig, nil)
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, nil, kedaScalerConfig, nil)
 
 	client, conn, err := kedascalertest.Dial(ports.Endpoint("keda"))
 	require.NoError(t, err)

@@ -24,19 +24,7 @@ receivers:
 processors:
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     traces:
       receivers: [otlp]
@@ -55,8 +43,7 @@ service:
 func TestOTLPPassesThroughBatchForAllSignals(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, passthroughConfig, map[string]any{"sink": sink.Endpoint})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, passthroughConfig, nil)
 
 	sender := NewSender(t, ports.Endpoint("otlp"))
 	traces := testdata.GenerateTraces(5)
@@ -81,9 +68,8 @@ func TestOTLPPassesThroughBatchForAllSignals(t *testing.T) {
 func TestHealthEndpointAnswersWhileRunning(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, passthroughConfig, map[string]any{"sink": sink.Endpoint})
-	// StartCollector fails the test unless GET / on the health endpoint returns 200.
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	// StartWithSink fails the test unless GET / on the health endpoint returns 200.
+	c := StartWithSink(t, ports, sink, passthroughConfig, nil)
 	c.Stop()
 	assert.True(t, c.Exited())
 }

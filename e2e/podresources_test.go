@@ -26,14 +26,7 @@ receivers:
     protocols:
       grpc:
         endpoint: {{ endpoint "otlp" }}
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
 extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
   pod_resources:
     endpoint: unix://{{ .socket }}
     refresh_interval: 200ms
@@ -138,8 +131,7 @@ func TestPodResourcesMapsGPUsFromTheKubeletSocket(t *testing.T) {
 
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, podResourcesConfig, map[string]any{"sink": sink.Endpoint, "socket": sock})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, podResourcesConfig, map[string]any{"socket": sock})
 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		page := SelfMetrics(t, ports.Endpoint("telemetry"))
@@ -160,8 +152,7 @@ func TestPodResourcesWithoutSocketKeepsTheCollectorRunning(t *testing.T) {
 	sock := socketPath(t)
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, podResourcesConfig, map[string]any{"sink": sink.Endpoint, "socket": sock})
-	c := StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	c := StartWithSink(t, ports, sink, podResourcesConfig, map[string]any{"socket": sock})
 
 	// Retries go on, counted, with a single warning.
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {

@@ -36,25 +36,7 @@ processors:
     key_patterns: ['^app\.prompt\.']
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: detailed
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ port "telemetry" }}
   pipelines:
     traces:
       receivers: [otlp]
@@ -270,8 +252,7 @@ func noPII(t *testing.T, what string, serialized []byte) {
 func TestPromptRedactionRemovesPersonalDataFromEveryPlaceAndKeepsTheRest(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, promptRedactionConfig, map[string]any{"sink": sink.Endpoint})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, sink, promptRedactionConfig, nil)
 	sender := NewSender(t, ports.Endpoint("otlp"))
 
 	tin, twant := spanInput(t)
@@ -319,8 +300,7 @@ func TestPromptRedactionRemovesPersonalDataFromEveryPlaceAndKeepsTheRest(t *test
 func TestPromptRedactionCleansTheDemoTraffic(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, promptRedactionConfig, map[string]any{"sink": sink.Endpoint})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, sink, promptRedactionConfig, nil)
 	sender := NewSender(t, ports.Endpoint("otlp"))
 	gen := genaidata.NewGenerator(11)
 	spans, logs := 0, 0

@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,25 +30,7 @@ processors:
     wait: 2s
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: detailed
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ port "telemetry" }}
   pipelines:
     traces:
       receivers: [otlp]
@@ -172,8 +152,7 @@ func assertGrounded(t *testing.T, span ptrace.Span, quoted string) {
 func TestRetrievalQualityPairsSpansArrivingInEitherOrder(t *testing.T) {
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, retrievalQualityConfig, map[string]any{"sink": sink.Endpoint})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, sink, retrievalQualityConfig, nil)
 	sender := NewSender(t, ports.Endpoint("otlp"))
 
 	t.Run("retrieval first", func(t *testing.T) {
@@ -239,24 +218,9 @@ func counter(page, name, label string) float64 {
 // test's): retrieval spans come out scored and signal_to_metrics turns them
 // into retrieval metrics per data source.
 func TestGatewayExampleScoresRetrievalsAndCountsThem(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "gateway", "config.yaml"))
-	require.NoError(t, err)
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	// Every listener of the example moves to a free loopback port.
-	names := map[string]string{"4317": "otlp", "13133": "health"}
-	cfg := regexp.MustCompile(`0\.0\.0\.0:([0-9]+)`).ReplaceAllStringFunc(string(raw), func(m string) string {
-		port := strings.TrimPrefix(m, "0.0.0.0:")
-		if name, ok := names[port]; ok {
-			return ports.Endpoint(name)
-		}
-		return ports.Endpoint("example-" + port)
-	})
-	StartCollector(t, cfg, Options{
-		HealthEndpoint: ports.Endpoint("health"),
-		Env:            []string{"BACKEND_ENDPOINT=" + sink.Endpoint},
-		Args:           []string{"--set=service.telemetry.metrics.level=none"},
-	})
+	StartGatewayExample(t, ports, sink, "--set=service.telemetry.metrics.level=none")
 	sender := NewSender(t, ports.Endpoint("otlp"))
 	retrieval, answer, quoted := ragRequests(t, 404)
 	id := traceID(retrieval)

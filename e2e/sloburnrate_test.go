@@ -61,14 +61,7 @@ processors:
 exporters:
   prometheusremotewrite:
     endpoint: {{ .prometheus }}/api/v1/write
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     metrics:
       receivers: [otlp]
@@ -393,8 +386,7 @@ func TestSLOBurnRatesEqualPrometheusServer(t *testing.T) {
 	prom := startPrometheus(t)
 	ports := NewPorts(t)
 	indented := strings.ReplaceAll(strings.TrimPrefix(sloProcessorBlock, "\n"), "\n", "\n    ")
-	cfg := RenderConfig(t, ports, sloCollectorConfig, map[string]any{"prometheus": prom, "slo": "    " + indented})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, nil, sloCollectorConfig, map[string]any{"prometheus": prom, "slo": "    " + indented})
 
 	models := sloModels[:4]
 	now := time.Now().Truncate(time.Second)

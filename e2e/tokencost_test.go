@@ -36,25 +36,7 @@ processors:
       reload_interval: 1s
   batch:
     timeout: 100ms
-exporters:
-  otlp_grpc:
-    endpoint: {{ .sink }}
-    tls:
-      insecure: true
-extensions:
-  health_check:
-    endpoint: {{ endpoint "health" }}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: normal
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: {{ port "telemetry" }}
   pipelines:
     traces:
       receivers: [otlp]
@@ -137,8 +119,7 @@ func TestTokenCostPricesDemoTrafficAndReloadsThePriceFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(prices, []byte(fmt.Sprintf(gpt41Price, "2.00", "8.00")), 0o600))
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	cfg := RenderConfig(t, ports, tokenCostConfig, map[string]any{"sink": sink.Endpoint, "prices": prices})
-	StartCollector(t, cfg, Options{HealthEndpoint: ports.Endpoint("health")})
+	StartWithSink(t, ports, sink, tokenCostConfig, map[string]any{"prices": prices})
 	sender := NewSender(t, ports.Endpoint("otlp"))
 
 	gen := genaidata.NewGenerator(42)
@@ -327,23 +308,9 @@ func metricSum(sink *Sink, name, resourceKey string) map[string]float64 {
 // turns the cost into per-team spend, and GPU samples become GPU cost per
 // deployment and cost per 1K tokens.
 func TestGatewayExamplePricesRequestsAndGPUs(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "gateway", "config.yaml"))
-	require.NoError(t, err)
 	sink := NewSink(t)
 	ports := NewPorts(t)
-	names := map[string]string{"4317": "otlp", "13133": "health"}
-	cfg := regexp.MustCompile(`0\.0\.0\.0:([0-9]+)`).ReplaceAllStringFunc(string(raw), func(m string) string {
-		port := strings.TrimPrefix(m, "0.0.0.0:")
-		if name, ok := names[port]; ok {
-			return ports.Endpoint(name)
-		}
-		return ports.Endpoint("example-" + port)
-	})
-	StartCollector(t, cfg, Options{
-		HealthEndpoint: ports.Endpoint("health"),
-		Env:            []string{"BACKEND_ENDPOINT=" + sink.Endpoint},
-		Args:           []string{"--set=service.telemetry.metrics.level=none", "--set=processors::token_cost::gpu::interval=1s"},
-	})
+	StartGatewayExample(t, ports, sink, "--set=service.telemetry.metrics.level=none", "--set=processors::token_cost::gpu::interval=1s")
 	sender := NewSender(t, ports.Endpoint("otlp"))
 
 	batch := genaidata.NewGenerator(3).Batch(time.Now())
