@@ -3,11 +3,13 @@ package dcgmreceiver
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +26,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-ai/otelcol-ai/receiver/dcgmreceiver/internal/dcgmpage"
 	"github.com/otelcol-ai/otelcol-ai/receiver/dcgmreceiver/internal/metadata"
 )
 
@@ -107,6 +110,42 @@ var fieldSpec = map[string]expectation{
 	"DCGM_FI_PROF_PIPE_FP64_ACTIVE":                exp("hw.gpu.activity", 1, "hw.gpu.engine", "fp64"),
 	"DCGM_FI_PROF_PIPE_FP32_ACTIVE":                exp("hw.gpu.activity", 1, "hw.gpu.engine", "fp32"),
 	"DCGM_FI_PROF_PIPE_FP16_ACTIVE":                exp("hw.gpu.activity", 1, "hw.gpu.engine", "fp16"),
+
+	// Fields no fixture page carries; TestEveryMappedFieldIsSpecified checks them.
+	"DCGM_FI_DEV_VIDEO_CLOCK":                        exp("hw.gpu.clock.frequency", 1e6, "hw.gpu.clock", "video"),
+	"DCGM_FI_DEV_VIDEO_CLOCK_HERTZ":                  exp("hw.gpu.clock.frequency", 1, "hw.gpu.clock", "video"),
+	"DCGM_FI_DEV_SHUTDOWN_TEMP":                      exp("hw.temperature.limit", 1, "hw.sensor_location", "gpu", "hw.limit_type", "critical"),
+	"DCGM_FI_DEV_GPU_MAX_OP_TEMP":                    exp("hw.temperature.limit", 1, "hw.sensor_location", "gpu", "hw.limit_type", "max"),
+	"DCGM_FI_DEV_MEM_MAX_OP_TEMP":                    exp("hw.temperature.limit", 1, "hw.sensor_location", "memory", "hw.limit_type", "max"),
+	"DCGM_FI_DEV_ENFORCED_POWER_LIMIT":               exp("hw.gpu.power.limit", 1, "hw.limit_type", "enforced"),
+	"DCGM_FI_DEV_FB_CAPACITY_BYTES":                  exp("hw.gpu.memory.limit", 1),
+	"DCGM_FI_DEV_ECC_SBE_VOL_TOTAL":                  exp("hw.errors", 1, "error.type", "ecc_corrected"),
+	"DCGM_FI_DEV_ECC_DBE_VOL_TOTAL":                  exp("hw.errors", 1, "error.type", "ecc_uncorrected"),
+	"DCGM_FI_DEV_ROW_REMAP_PENDING":                  exp("hw.gpu.memory.row_remap.pending", 1),
+	"DCGM_FI_DEV_PCIE_RX_THROUGHPUT":                 exp("hw.gpu.io.throughput", 1024, "hw.gpu.link", "pcie", "network.io.direction", "receive"),
+	"DCGM_FI_DEV_PCIE_TX_THROUGHPUT":                 exp("hw.gpu.io.throughput", 1024, "hw.gpu.link", "pcie", "network.io.direction", "transmit"),
+	"DCGM_FI_PROF_NVLINK_RX_BYTES":                   exp("hw.gpu.io.throughput", 1, "hw.gpu.link", "nvlink", "network.io.direction", "receive"),
+	"DCGM_FI_PROF_NVLINK_TX_BYTES":                   exp("hw.gpu.io.throughput", 1, "hw.gpu.link", "nvlink", "network.io.direction", "transmit"),
+	"DCGM_FI_DEV_NVLINK_THROUGHPUT_BYTES_PER_SECOND": exp("hw.gpu.io.throughput", 1, "hw.gpu.link", "nvlink", "network.io.direction", "total"),
+	"DCGM_FI_PROF_SM_UTIL_RATIO":                     exp("hw.gpu.activity", 1, "hw.gpu.engine", "sm"),
+	"DCGM_FI_PROF_SM_OCCUPANCY_RATIO":                exp("hw.gpu.activity", 1, "hw.gpu.engine", "sm_occupancy"),
+	"DCGM_FI_PROF_PIPE_TENSOR_HMMA_ACTIVE":           exp("hw.gpu.activity", 1, "hw.gpu.engine", "tensor_hmma"),
+	"DCGM_FI_PROF_PIPE_TENSOR_IMMA_ACTIVE":           exp("hw.gpu.activity", 1, "hw.gpu.engine", "tensor_imma"),
+	"DCGM_FI_PROF_PIPE_TENSOR_DFMA_ACTIVE":           exp("hw.gpu.activity", 1, "hw.gpu.engine", "tensor_dfma"),
+	"DCGM_FI_PROF_FP64_UTIL_RATIO":                   exp("hw.gpu.activity", 1, "hw.gpu.engine", "fp64"),
+	"DCGM_FI_PROF_FP32_UTIL_RATIO":                   exp("hw.gpu.activity", 1, "hw.gpu.engine", "fp32"),
+	"DCGM_FI_DEV_FAN_SPEED_RATIO":                    exp("hw.gpu.fan.speed_ratio", 1),
+	"DCGM_FI_DEV_MIG_MODE":                           exp("hw.gpu.mig.mode", 1),
+	// Violation counters: nanoseconds in the classic names, seconds in DCGM 4.7's.
+	"DCGM_FI_DEV_POWER_VIOLATION":                    exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "power"),
+	"DCGM_FI_DEV_THERMAL_VIOLATION":                  exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "thermal"),
+	"DCGM_FI_DEV_SYNC_BOOST_VIOLATION":               exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "sync_boost"),
+	"DCGM_FI_DEV_BOARD_LIMIT_VIOLATION":              exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "board_limit"),
+	"DCGM_FI_DEV_LOW_UTIL_VIOLATION":                 exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "low_utilization"),
+	"DCGM_FI_DEV_RELIABILITY_VIOLATION":              exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "reliability"),
+	"DCGM_FI_DEV_TOTAL_APP_CLOCKS_VIOLATION":         exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "applications_clocks"),
+	"DCGM_FI_DEV_TOTAL_BASE_CLOCKS_VIOLATION":        exp("hw.gpu.clock.throttle.time", 1e-9, "hw.gpu.throttle_reason", "base_clocks"),
+	"DCGM_FI_DEV_GPU_THERMAL_THROTTLE_SECONDS_TOTAL": exp("hw.gpu.clock.throttle.time", 1, "hw.gpu.throttle_reason", "thermal"),
 }
 
 // throttleMaskFields expand into one hw.gpu.clock.throttle series per reason.
@@ -201,6 +240,43 @@ func TestEveryFixtureSeriesIsMapped(t *testing.T) {
 				pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder(),
 				pmetrictest.IgnoreMetricDataPointsOrder(), pmetrictest.IgnoreScopeVersion()))
 		})
+	}
+}
+
+// Every field the receiver maps is in fieldSpec (or is a throttle mask), and
+// lands where fieldSpec says: each field on a GPU of its own in one
+// synthetic page, so that fields without a fixture page are checked too.
+func TestEveryMappedFieldIsSpecified(t *testing.T) {
+	var names []string
+	for name := range fieldSpec {
+		names = append(names, name)
+	}
+	for name := range throttleMaskFields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	assert.Equal(t, dcgmpage.FieldNames(), names, "fields the receiver maps vs. fields this test specifies")
+
+	var page strings.Builder
+	for i, name := range names {
+		// A value with a fraction, different per field, so that a missing or
+		// extra scale shows.
+		fmt.Fprintf(&page, "%s{gpu=\"%d\",UUID=\"GPU-%04d\"} %d.25\n", name, i, i, 3+i)
+	}
+	cfg := createDefaultConfig().(*Config)
+	cfg.ClientConfig.Endpoint = servePage(t, []byte(page.String()))
+	cfg.MetricsBuilderConfig = allMetricsEnabled()
+	md, err := scrapeOnce(t, cfg)
+	require.NoError(t, err)
+
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(page.String()))
+	require.NoError(t, err)
+	require.Len(t, families, len(names))
+	for name, fam := range families {
+		for _, m := range fam.GetMetric() {
+			checkSeries(t, md, name, fam.GetType(), m)
+		}
 	}
 }
 

@@ -1,6 +1,9 @@
 package dcgmpage
 
 import (
+	"maps"
+	"slices"
+
 	gs "github.com/otelcol-ai/otelcol-ai/internal/gpuschema"
 )
 
@@ -188,5 +191,5 @@ func throttleSeconds(t gs.ThrottleTime) setter {
 	return func(d *gs.Device, v float64) { d.ThrottleTime[t] = gs.F(v) }
 }
 
-// Field reports whether name is a DCGM field the schema maps.
-func Field(name string) bool { _, ok := fields[name]; return ok }
+// FieldNames returns every DCGM field name the schema maps, sorted.
+func FieldNames() []string { return slices.Sorted(maps.Keys(fields)) }
