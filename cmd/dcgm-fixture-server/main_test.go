@@ -33,6 +33,14 @@ func TestServesTheEmbeddedPage(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, code)
 }
 
+// The demo serves the page whose mapping the dcgm receiver's tests check
+// series by series: the embedded copy must not drift from that fixture.
+func TestEmbeddedPageIsTheReceiversFixture(t *testing.T) {
+	fixture, err := os.ReadFile(filepath.Join("..", "..", "receiver", "dcgmreceiver", "testdata", "fixtures", "synthetic-h100-8gpu-mig-k8s.prom"))
+	require.NoError(t, err)
+	assert.Equal(t, string(fixture), string(defaultPage))
+}
+
 func TestServesAFileReadAtEveryRequest(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "page.prom")
 	require.NoError(t, os.WriteFile(path, []byte("DCGM_FI_DEV_GPU_UTIL 1\n"), 0o600))
