@@ -29,6 +29,9 @@ type source struct {
 	driver   string
 	host     string
 	devices  []*device
+	// unopened are the GPUs NVML lists but could not open (no handle, no
+	// UUID): left out of every read, and reported by every read.
+	unopened []FieldError
 	events   nvml.EventSet
 	byHandle map[nvml.Device]*device
 }
@@ -147,15 +150,18 @@ func (s *source) enumerate() (Info, error) {
 		return Info{}, ErrNoDevices
 	}
 	s.devices = s.devices[:0]
+	s.unopened = nil
 	s.byHandle = map[nvml.Device]*device{}
 	for i := range count {
 		h, ret := s.lib.DeviceGetHandleByIndex(i)
 		if ret != nvml.SUCCESS {
-			continue // counted as a device error at every read
+			s.unopened = append(s.unopened, FieldError{Device: strconv.Itoa(i), Field: "device", Err: nvmlError{"nvmlDeviceGetHandleByIndex", ret}})
+			continue
 		}
 		d := &device{handle: h, unsupported: map[string]bool{}, mig: map[string]*device{}}
 		d.id, ret = identity(h, i)
 		if ret != nvml.SUCCESS {
+			s.unopened = append(s.unopened, FieldError{Device: strconv.Itoa(i), Field: "device", Err: nvmlError{"nvmlDeviceGetUUID", ret}})
 			continue
 		}
 		d.id.DriverVersion = s.driver
@@ -233,6 +239,7 @@ func (s *source) Close() error {
 		s.events = nil
 	}
 	s.devices = nil
+	s.unopened = nil
 	s.byHandle = nil
 	if ret := s.lib.Shutdown(); ret != nvml.SUCCESS {
 		return nvmlError{"nvmlShutdown", ret}
@@ -279,6 +286,7 @@ func (s *source) Read() Result {
 		return res
 	}
 	s.drainXIDEvents()
+	res.Errors = append(res.Errors, s.unopened...)
 	for _, d := range s.devices {
 		r := &reader{res: &res, d: d}
 		sample := gs.Device{Identity: d.id}

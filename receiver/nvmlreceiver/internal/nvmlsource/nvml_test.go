@@ -184,6 +184,31 @@ func TestALostGPUIsDroppedAndCounted(t *testing.T) {
 	assert.Len(t, node.GPUs[3].GetEncoderUtilizationCalls(), 0, "querying stops at the first GPU_IS_LOST")
 }
 
+// A GPU NVML lists but cannot open is left out, and every read reports it,
+// so that otelcol_nvml_field_errors{field="device"} shows it is missing.
+func TestAGPUThatCannotBeOpenedIsReportedAtEveryRead(t *testing.T) {
+	node := nvmlfake.NewH100Node()
+	node.DeviceGetHandleByIndexFunc = func(i int) (nvml.Device, nvml.Return) {
+		if i == 2 {
+			return nil, nvml.ERROR_UNKNOWN
+		}
+		return node.GPUs[i], nvml.SUCCESS
+	}
+	node.GPUs[3].GetUUIDFunc = func() (string, nvml.Return) { return "", nvml.ERROR_UNKNOWN }
+	src := NewFromLibrary(node)
+	info, err := src.Open(allOptions)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, src.Close()) })
+	assert.Equal(t, 6, info.Devices)
+	for range 2 {
+		res := src.Read()
+		assert.Len(t, res.Devices, 6+5, "six GPUs and the five MIG instances")
+		assert.Equal(t, []string{"device"}, fields(res.Errors, "2"))
+		assert.Equal(t, []string{"device"}, fields(res.Errors, "3"))
+		assert.Len(t, res.Errors, 3, "the two GPUs and GPU 4's temperature")
+	}
+}
+
 // The real library aborts the process when called after a failed init; the
 // mock panics (every function but Init is unset), so this test fails if any
 // call slips through.
