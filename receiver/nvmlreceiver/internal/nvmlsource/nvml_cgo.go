@@ -23,12 +23,12 @@ func New() Source { return NewFromLibrary(nvml.New()) }
 func NewFromLibrary(lib nvml.Interface) Source { return &source{lib: lib} }
 
 type source struct {
-	lib      nvml.Interface
-	opts     Options
-	open     bool
-	driver   string
-	host     string
-	devices  []*device
+	lib     nvml.Interface
+	opts    Options
+	open    bool
+	driver  string
+	host    string
+	devices []*device
 	// unopened are the GPUs NVML lists but could not open (no handle, no
 	// UUID): left out of every read, and reported by every read.
 	unopened []FieldError
