@@ -114,6 +114,20 @@ func TestTimeSlicedGPUAcrossPods(t *testing.T) {
 	assert.Equal(t, 1, ix.Shared())
 }
 
+// The kubelet should never give one replica to two pods; if a response
+// does (a stale or damaged answer), that replica names neither.
+func TestReplicaListedByTwoPodsNamesNeither(t *testing.T) {
+	ix := Build(list(
+		pod("a", "p", container("c", alloc{"nvidia.com/gpu.shared", []string{gpu0 + "::0", gpu0 + "::1"}})),
+		pod("b", "q", container("d", alloc{"nvidia.com/gpu.shared", []string{gpu0 + "::1"}})),
+	), defaultFilter)
+	_, ok := ix.Lookup(gpu0 + "::1")
+	assert.False(t, ok)
+	got, ok := ix.Lookup(gpu0 + "::0")
+	assert.True(t, ok)
+	assert.Equal(t, gpupod.Pod{Namespace: "a", Name: "p", Container: "c"}, got)
+}
+
 func TestDeviceInTwoContainersOfOnePodKeepsThePod(t *testing.T) {
 	ix := Build(list(pod("ml", "vllm-0",
 		container("vllm", alloc{"nvidia.com/gpu", []string{gpu0 + "::0"}}),
