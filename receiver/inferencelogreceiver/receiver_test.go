@@ -246,6 +246,44 @@ func TestRecordsCarryTheirParsedFields(t *testing.T) {
 	assert.Positive(t, run.metrics.DataPointCount())
 }
 
+// Lines the container unwrapper builds in its own buffer (CRI partial lines
+// joined, docker json-file lines unescaped) are copied before the buffer is
+// reused: every record keeps its own text. Only a receiver test sees this,
+// since the receiver alone lets records share the file consumer's bytes.
+func TestJoinedAndUnescapedContainerLinesKeepTheirText(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cri.log"), []byte(
+		"2025-05-01T10:00:00.000000001Z stdout P the first line was long enough \n"+
+			"2025-05-01T10:00:00.000000002Z stdout F to be split in two by the runtime\n"+
+			"2025-05-01T10:00:00.000000003Z stdout P second \n"+
+			"2025-05-01T10:00:00.000000004Z stdout F one\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "docker.log"), []byte(
+		`{"log":"a \"quoted\" first line that is the longest\n","stream":"stdout","time":"2025-05-01T10:00:00.000000001Z"}`+"\n"+
+			`{"log":"second\ttab\n","stream":"stderr","time":"2025-05-01T10:00:00.000000002Z"}`+"\n"), 0o600))
+	cfg := createDefaultConfig().(*Config)
+	cfg.Include = []string{filepath.Join(dir, "*.log")}
+	cfg.StartAt = "beginning"
+	cfg.PollInterval = 10 * time.Millisecond
+	run := startReceiver(t, cfg, nil)
+	require.Eventually(t, func() bool { return run.logs.LogRecordCount() == 4 }, 10*time.Second, 5*time.Millisecond)
+	require.NoError(t, run.r.Shutdown(context.Background()))
+
+	bodies := map[string][]string{}
+	for _, ld := range run.logs.AllLogs() {
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			lrs := ld.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
+			for j := 0; j < lrs.Len(); j++ {
+				name, _ := lrs.At(j).Attributes().Get("log.file.name")
+				bodies[name.Str()] = append(bodies[name.Str()], lrs.At(j).Body().Str())
+			}
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"cri.log":    {"the first line was long enough to be split in two by the runtime", "second one"},
+		"docker.log": {`a "quoted" first line that is the longest`, "second\ttab"},
+	}, bodies)
+}
+
 func TestFormatRulesForceTheFormat(t *testing.T) {
 	dir := t.TempDir()
 	// A SGLang batch line without its header: only a rule can say whose it is.
