@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 	"go.opentelemetry.io/collector/component"
 
@@ -154,6 +155,8 @@ func (c *Config) Validate() error {
 	}
 	if c.Encoding == "" {
 		errs = append(errs, errors.New("encoding: must name the files' encoding, e.g. utf-8"))
+	} else if err := validateEncoding(c.Encoding); err != nil {
+		errs = append(errs, fmt.Errorf("encoding: %w", err))
 	}
 	switch c.OnTruncate {
 	case "ignore", "read_whole_file", "read_new":
@@ -195,6 +198,16 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateEncoding asks the file consumer, which owns the list of
+// encodings, about the encoding alone, so that its error can name the key.
+func validateEncoding(encoding string) error {
+	fc := fileconsumer.NewConfig()
+	fc.Include = []string{"/"}
+	fc.Encoding = encoding
+	_, err := fc.Build(nopTelemetry(), nopEmit)
+	return err
 }
 
 func validateGlobs(key string, globs []string) []error {

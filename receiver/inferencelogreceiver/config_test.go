@@ -75,7 +75,7 @@ func TestLoadConfig(t *testing.T) {
 			"formats[1].format: must name a server",
 			`formats[2].format: "mistral" is not a known format`,
 		}},
-		{name: "bad_encoding", wantErr: []string{"file consumer:", "klingon"}},
+		{name: "bad_encoding", wantErr: []string{"encoding: unsupported encoding 'klingon'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
