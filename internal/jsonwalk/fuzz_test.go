@@ -116,6 +116,20 @@ func FuzzRewrite(f *testing.F) {
 			t.Fatalf("edited document differs\nin:  %q\nout: %q", data, out)
 		}
 
+		// Edits at arbitrary byte positions (inside escaped runes too, next
+		// to each other, overlapping): still valid JSON, no panic.
+		step := 1 + int(which)%4
+		edits = Rewriter{Edits: func(_ string, s string, dst []Edit) []Edit {
+			for i := 0; i < len(s); i += step {
+				dst = append(dst, Edit{Start: i, End: i + 1 + int(which)%3, Text: "#"})
+			}
+			return dst
+		}}
+		out, _, err = edits.Rewrite(data)
+		if err != nil || !json.Valid(out) {
+			t.Fatalf("arbitrary edits: err %v, output %q", err, out)
+		}
+
 		// Keys and numbers: still valid JSON, no panic.
 		rw := Rewriter{
 			Key:    func(s string) (string, bool) { return tf(s), true },

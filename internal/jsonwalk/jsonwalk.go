@@ -734,40 +734,59 @@ func (p *parser[T]) replaceString(start, end int, hasEscape bool, old, repl stri
 
 // applyEdits applies edits of the decoded text s to the string body
 // src[start:end]. An edit boundary inside an escape sequence's text widens
-// the edit to the whole sequence.
+// the edit to the whole sequence; edits that then meet inside one sequence
+// are replaced together, so none of them gives back text another one covers.
 func (p *parser[T]) applyEdits(start, end int, hasEscape bool, s string, edits []Edit) {
-	raw := p.src[start:end]
-	i, d := 0, 0 // raw and decoded positions of the current unit boundary
+	// Edits that do not follow the contract are clamped, never skipped: the
+	// text they cover is still replaced. edits is the walk's own scratch.
 	prevEnd := 0
-	for _, e := range edits {
-		// Edits that do not follow the contract are clamped, never skipped:
-		// the text they cover is still replaced.
+	for k := range edits {
+		e := &edits[k]
 		e.Start = min(max(e.Start, prevEnd), len(s))
 		e.End = min(max(e.End, e.Start), len(s))
 		prevEnd = e.End
-		if !hasEscape {
+	}
+	if !hasEscape {
+		for _, e := range edits {
 			p.replace(start+e.Start, start+e.End, func(out []byte) []byte { return appendEscaped(out, e.Text) })
-			continue
 		}
+		return
+	}
+	raw := p.src[start:end]
+	i, d := 0, 0 // raw and decoded positions of the current unit boundary
+	for k := 0; k < len(edits); {
 		for i < len(raw) {
 			n, dl := unitLen(raw, i)
-			if d+dl > e.Start {
+			if d+dl > edits[k].Start {
 				break
 			}
 			i += n
 			d += dl
 		}
 		rawStart, decStart := i, d
-		for d < e.End && i < len(raw) {
-			n, dl := unitLen(raw, i)
-			i += n
-			d += dl
+		// Widen to the unit boundary at or after the edit's end, taking in
+		// the edits that start before that boundary.
+		first := k
+		for {
+			for d < edits[k].End && i < len(raw) {
+				n, dl := unitLen(raw, i)
+				i += n
+				d += dl
+			}
+			k++
+			if k == len(edits) || edits[k].Start >= d {
+				break
+			}
 		}
-		rawEnd, decEnd := i, d
-		p.replace(start+rawStart, start+rawEnd, func(out []byte) []byte {
-			out = appendEscaped(out, s[decStart:e.Start])
-			out = appendEscaped(out, e.Text)
-			return appendEscaped(out, s[e.End:decEnd])
+		group, decEnd := edits[first:k], d
+		p.replace(start+rawStart, start+i, func(out []byte) []byte {
+			at := decStart
+			for _, e := range group {
+				out = appendEscaped(out, s[at:e.Start])
+				out = appendEscaped(out, e.Text)
+				at = e.End
+			}
+			return appendEscaped(out, s[at:decEnd])
 		})
 	}
 }

@@ -106,6 +106,21 @@ func TestEditsKeepEveryByteOutsideThem(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "\"\xc3?x\"", out, "the escape's text outside the edit is kept, the escape is not")
 
+	// Edits that meet inside one escape are replaced together: neither gives
+	// back text the other covers.
+	rw.Edits = func(_ string, s string, dst []Edit) []Edit {
+		return append(dst, Edit{Start: 0, End: 1, Text: "X"}, Edit{Start: 1, End: 2, Text: "Y"})
+	}
+	out, _, err = rw.RewriteString(`"\u00e9abc"`)
+	require.NoError(t, err)
+	assert.Equal(t, `"XYabc"`, out)
+	rw.Edits = func(_ string, s string, dst []Edit) []Edit {
+		return append(dst, Edit{Start: 0, End: 1, Text: "<A>"}, Edit{Start: 1, End: 4, Text: "<B>"})
+	}
+	out, _, err = rw.RewriteString(`"\u00e9secret, rest"`)
+	require.NoError(t, err)
+	assert.Equal(t, `"<A><B>cret, rest"`, out)
+
 	// Overlapping or out-of-range edits are clamped, not skipped.
 	rw.Edits = func(_ string, s string, dst []Edit) []Edit {
 		return append(dst, Edit{Start: 0, End: 3, Text: "A"}, Edit{Start: 1, End: 99, Text: "B"})
