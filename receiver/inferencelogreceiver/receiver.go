@@ -30,6 +30,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/otelcol-ai/otelcol-ai/internal/genai"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/container"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metadata"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metrics"
@@ -487,10 +488,10 @@ func (fs *fileState) appendRecord(rec *parser.Record) {
 		a.PutStr("log.iostream", rec.Stream)
 	}
 	if rec.Format != parser.Unknown {
-		a.PutStr("gen_ai.provider.name", rec.Format.String())
+		a.PutStr(genai.AttrProviderName, rec.Format.String())
 	}
 	if m := rec.EventModel(); m != "" {
-		a.PutStr("gen_ai.request.model", m)
+		a.PutStr(genai.AttrRequestModel, m)
 	}
 	for i := range rec.Attrs {
 		at := &rec.Attrs[i]

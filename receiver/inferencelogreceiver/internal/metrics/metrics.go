@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-ai/otelcol-ai/internal/genai"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metadata"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/parser"
 )
@@ -232,9 +233,9 @@ func (r *Recorder) point(g gauge, v float64, key, value string) {
 	setValue(dp, g, v)
 	a := dp.Attributes()
 	a.EnsureCapacity(r.baseAttrs + boolInt(key != ""))
-	a.PutStr("gen_ai.provider.name", r.provider)
+	a.PutStr(genai.AttrProviderName, r.provider)
 	if r.model != "" {
-		a.PutStr("gen_ai.request.model", r.model)
+		a.PutStr(genai.AttrRequestModel, r.model)
 	}
 	if r.engine != "" {
 		a.PutStr("inference.engine.id", r.engine)
@@ -427,9 +428,9 @@ func (r *Recorder) observeOllama(t time.Time, v float64, provider, model, op, er
 	if !r.cfg.Histograms[RequestDuration] {
 		return
 	}
-	attrs := [][2]string{{"gen_ai.provider.name", provider}, {"gen_ai.operation.name", op}}
+	attrs := [][2]string{{genai.AttrProviderName, provider}, {genai.AttrOperationName, op}}
 	if model != "" {
-		attrs = append(attrs, [2]string{"gen_ai.request.model", model})
+		attrs = append(attrs, [2]string{genai.AttrRequestModel, model})
 	}
 	if errType != "" {
 		attrs = append(attrs, [2]string{"error.type", errType})
@@ -442,9 +443,9 @@ func (r *Recorder) observe(name string, t time.Time, v float64, provider, model,
 		return
 	}
 	attrs := make([][2]string, 0, 3)
-	attrs = append(attrs, [2]string{"gen_ai.provider.name", provider})
+	attrs = append(attrs, [2]string{genai.AttrProviderName, provider})
 	if model != "" {
-		attrs = append(attrs, [2]string{"gen_ai.request.model", model})
+		attrs = append(attrs, [2]string{genai.AttrRequestModel, model})
 	}
 	if key != "" {
 		attrs = append(attrs, [2]string{key, value})
