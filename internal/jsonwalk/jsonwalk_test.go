@@ -180,6 +180,10 @@ func TestInvalidDocumentsAreRejected(t *testing.T) {
 		``, ` `, `{`, `[`, `"abc`, `{"a"}`, `{"a":}`, `{"a":1,}`, `[1,]`, `[1 2]`,
 		`{a:1}`, `'x'`, `01`, `1.`, `.5`, `-`, `1e`, `+1`, `tru`, `nul`, `[true false]`,
 		`"\x"`, `"\u12"`, `"\u12G4"`, "\"a\nb\"", `{"a":1}x`, `[1]]`, `NaN`, `"\`,
+		// Control characters deep in long strings, where the body is
+		// scanned eight bytes at a time.
+		"\"a long message body\nwith a raw newline\"", "[\"0123456789abcdef\x01ghij\"]",
+		"{\"content\":\"tab\tin the middle of a long value\"}",
 	}
 	for _, in := range bad {
 		_, _, err := RewriteString(in, upper)
