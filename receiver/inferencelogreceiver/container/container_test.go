@@ -232,3 +232,25 @@ func FuzzDocker(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFromPath: any path never panics, and what it finds is part of the path.
+func FuzzFromPath(f *testing.F) {
+	f.Add("/var/log/pods/llm_vllm-0_5c1f7a3e-2d4b-4f7e-9a1c-8b2d3e4f5a6b/vllm/0.log")
+	f.Add("/var/log/containers/ollama-0_ai_ollama-2f6a4b1c9d8e.log")
+	f.Add("pods/a_b_/c/.log")
+	f.Add(`C:\var\log\pods\ns_p_u\c\1.log.1`)
+	f.Fuzz(func(t *testing.T, path string) {
+		k, ok := FromPath(path)
+		if !ok {
+			assert.Equal(t, K8s{}, k)
+			return
+		}
+		normalised := strings.ReplaceAll(path, `\`, "/")
+		for _, part := range []string{k.Namespace, k.PodName, k.PodUID, k.ContainerName, k.ContainerID} {
+			assert.Contains(t, normalised, part)
+		}
+		assert.NotEmpty(t, k.Namespace)
+		assert.NotEmpty(t, k.PodName)
+		assert.NotEmpty(t, k.ContainerName)
+	})
+}
