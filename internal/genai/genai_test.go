@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -244,4 +245,20 @@ func TestOperation(t *testing.T) {
 	assert.Equal(t, "chat", Operation(attrs(map[string]any{"openinference.span.kind": "LLM"})))
 	assert.Equal(t, "embeddings", Operation(attrs(map[string]any{"gen_ai.operation.name": "embeddings"})))
 	assert.Equal(t, "", Operation(attrs(map[string]any{})))
+}
+
+func TestIsEventRecord(t *testing.T) {
+	rec := plog.NewLogRecord()
+	assert.False(t, IsEventRecord(rec))
+	rec.SetEventName("gen_ai.client.inference.operation.details")
+	assert.True(t, IsEventRecord(rec))
+
+	older := plog.NewLogRecord()
+	older.Attributes().PutStr("event.name", "gen_ai.user.message")
+	assert.True(t, IsEventRecord(older), "older SDKs name events by attribute")
+
+	other := plog.NewLogRecord()
+	other.SetEventName("browser.page_view")
+	other.Attributes().PutStr("event.name", "app.gen_ai.note")
+	assert.False(t, IsEventRecord(other))
 }

@@ -3,7 +3,6 @@ package promptredactionprocessor
 import (
 	"context"
 	"regexp"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -235,7 +234,7 @@ func (p *redactionProcessor) processLogs(ctx context.Context, ld plog.Logs) (plo
 				if r.Value("", rec.Body(), b.record) == redact.Drop {
 					pcommon.NewValueEmpty().CopyTo(rec.Body())
 				}
-				if strings.HasPrefix(rec.EventName(), "gen_ai.") {
+				if genai.IsEventRecord(rec) {
 					// GenAI events put content under any key.
 					r.Map(rec.Attributes(), b.record, p.sel.any, true)
 				} else {
