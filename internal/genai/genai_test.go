@@ -170,8 +170,20 @@ func TestSpanOutputMessagesFromChoiceEvent(t *testing.T) {
 	ev.Attributes().PutStr("message", `{"role":"assistant","content":"from event"}`)
 	assert.Equal(t, "from event", MessagesText(SpanOutputMessages(span)))
 	assert.False(t, IsLLMSpan(span))
+	assert.Nil(t, AnswerMessages(span), "events of a span that is no model call are no answer")
 	span.Attributes().PutStr("gen_ai.operation.name", "chat")
 	assert.True(t, IsLLMSpan(span))
+	assert.Equal(t, "from event", MessagesText(AnswerMessages(span)))
+}
+
+func TestAnswerMessagesOfSpansWithoutAnOperation(t *testing.T) {
+	span := ptrace.NewSpan()
+	span.Attributes().PutStr("output.value", "an answer")
+	assert.True(t, IsLLMSpan(span))
+	assert.Equal(t, "an answer", MessagesText(AnswerMessages(span)))
+	span.Attributes().PutStr("gen_ai.operation.name", "embeddings")
+	assert.Equal(t, "an answer", MessagesText(AnswerMessages(span)), "output messages make any span a model call")
+	assert.Nil(t, AnswerMessages(ptrace.NewSpan()))
 }
 
 func TestReadRetrievalSemconv(t *testing.T) {

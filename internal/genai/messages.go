@@ -138,12 +138,30 @@ func SpanOutputMessages(span ptrace.Span) []Message {
 
 // IsLLMSpan reports whether the span is a model call that produced an answer.
 func IsLLMSpan(span ptrace.Span) bool {
-	switch Operation(span.Attributes()) {
-	case "chat", "text_completion", "generate_content":
+	if isModelCall(span.Attributes()) {
 		return true
 	}
 	msgs, _ := OutputMessages(span.Attributes())
 	return len(msgs) > 0
+}
+
+// AnswerMessages returns the response messages of a model call span (as
+// SpanOutputMessages reads them), nil for other spans. It is IsLLMSpan and
+// SpanOutputMessages in one, reading the messages once.
+func AnswerMessages(span ptrace.Span) []Message {
+	if isModelCall(span.Attributes()) {
+		return SpanOutputMessages(span)
+	}
+	msgs, _ := OutputMessages(span.Attributes())
+	return msgs
+}
+
+func isModelCall(attrs pcommon.Map) bool {
+	switch Operation(attrs) {
+	case "chat", "text_completion", "generate_content":
+		return true
+	}
+	return false
 }
 
 // messagesFromValue reads messages from a JSON string, a slice of maps, a

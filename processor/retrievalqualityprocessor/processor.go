@@ -179,10 +179,10 @@ func (p *retrievalProcessor) processTraces(ctx context.Context, td ptrace.Traces
 				spans := sss.At(j).Spans()
 				for k := range spans.Len() {
 					span := spans.At(k)
-					if genai.IsRetrievalSpan(span) || !genai.IsLLMSpan(span) {
+					if genai.IsRetrievalSpan(span) {
 						continue
 					}
-					text := genai.MessagesText(genai.SpanOutputMessages(span))
+					text := genai.MessagesText(genai.AnswerMessages(span))
 					if text == "" {
 						continue
 					}
