@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -250,6 +251,21 @@ func TestReadRetrievalErrors(t *testing.T) {
 	r, err := ReadRetrieval(span)
 	assert.ErrorContains(t, err, "gen_ai.retrieval.documents[1]: want an object")
 	assert.Equal(t, []Document{{ID: "ok"}}, r.Documents, "the readable documents are kept")
+}
+
+func TestDocumentScoresAreFiniteInEveryShape(t *testing.T) {
+	v := pcommon.NewValueSlice()
+	for _, score := range []float64{math.NaN(), math.Inf(1), 0.5} {
+		m := v.Slice().AppendEmpty().SetEmptyMap()
+		m.PutStr("id", "d")
+		m.PutDouble("score", score)
+	}
+	docs, err := DocumentsFromValue(v)
+	require.NoError(t, err)
+	require.Len(t, docs, 3)
+	assert.False(t, docs[0].HasScore, "NaN is no score")
+	assert.False(t, docs[1].HasScore, "infinity is no score")
+	assert.Equal(t, Document{ID: "d", Score: 0.5, HasScore: true}, docs[2])
 }
 
 func TestOperation(t *testing.T) {

@@ -254,7 +254,9 @@ func idString(v any) string {
 func number(v any) (float64, bool) {
 	switch t := v.(type) {
 	case float64:
-		return t, true
+		// A double in a list attribute can be NaN or infinite; JSON text
+		// cannot hold either.
+		return t, !math.IsNaN(t) && !math.IsInf(t, 0)
 	case int64:
 		return float64(t), true
 	case string:
