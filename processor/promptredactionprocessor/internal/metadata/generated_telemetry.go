@@ -64,7 +64,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.PromptRedactionAttributesDropped, err = builder.meter.Int64Counter(
 		"otelcol.prompt_redaction.attributes.dropped",
-		metric.WithDescription("Number of attributes, log body fields and slice elements removed because a match in them has the `drop` action. [Development]"),
+		metric.WithDescription("Number of attributes, log body fields and slice elements removed because a match in them has the `drop` action, or because their key redacted to the name of another key of the same map. [Development]"),
 		metric.WithUnit("{attribute}"),
 	)
 	errs = errors.Join(errs, err)

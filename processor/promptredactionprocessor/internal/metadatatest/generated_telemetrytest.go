@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 func AssertEqualPromptRedactionAttributesDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol.prompt_redaction.attributes.dropped",
-		Description: "Number of attributes, log body fields and slice elements removed because a match in them has the `drop` action. [Development]",
+		Description: "Number of attributes, log body fields and slice elements removed because a match in them has the `drop` action, or because their key redacted to the name of another key of the same map. [Development]",
 		Unit:        "{attribute}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

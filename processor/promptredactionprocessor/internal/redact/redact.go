@@ -523,6 +523,11 @@ func (r *Redactor) mapAt(m pcommon.Map, st *Stats, depth int, only func(key stri
 	}
 	for _, rn := range renames {
 		if v, ok := m.Get(rn[0]); ok {
+			if _, taken := m.Get(rn[1]); taken {
+				// Two keys redact to one name (two addresses both become
+				// <EMAIL>): the earlier entry is replaced, and counted.
+				st.Dropped++
+			}
 			v.CopyTo(m.PutEmpty(rn[1]))
 			m.Remove(rn[0])
 			o = Changed

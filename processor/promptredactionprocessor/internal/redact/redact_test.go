@@ -168,6 +168,19 @@ func TestPdataValuesAreRedactedRecursively(t *testing.T) {
 	assert.EqualValues(t, 2, st.Dropped)
 }
 
+func TestKeysThatRedactToOneNameAreCountedWhenOneIsLost(t *testing.T) {
+	r := newRedactor(t, nil, 0)
+	body := pcommon.NewValueMap()
+	body.Map().PutStr("maria@example.com", "first")
+	body.Map().PutStr("kenji@example.org", "second")
+	body.Map().PutStr("note", "kept")
+	st := stats()
+	assert.Equal(t, Changed, r.Value("", body, st))
+	assert.Equal(t, 2, body.Map().Len(), "both addresses became <EMAIL>")
+	assert.Contains(t, body.Map().AsRaw(), "<EMAIL>")
+	assert.EqualValues(t, 1, st.Dropped, "the value that lost its key is counted")
+}
+
 func TestDeepPdataNestingFailsClosed(t *testing.T) {
 	r := newRedactor(t, nil, 0)
 	v := pcommon.NewValueMap()
