@@ -130,9 +130,13 @@ func TestGetMetricsAnswersTokensPerSecondAndCachePressure(t *testing.T) {
 }
 
 func TestStreamIsActiveSendsWhenTheValueCrossesTheThreshold(t *testing.T) {
-	r := startScaler(t, func(c *Config) { c.StreamInterval = 10 * time.Millisecond })
+	const interval = 10 * time.Millisecond
+	r := startScaler(t, func(c *Config) { c.StreamInterval = interval })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Several re-evaluations with an unchanged state: a stream that sent
+	// on every evaluation would have queued messages by then.
+	unchanged := func() { time.Sleep(10 * interval) }
 
 	r.send(t, scrape(r.clock.Now(), vllmPod{deployment: "vllm-llama", pod: "p0", model: "llama", waiting: 1}))
 	stream, err := r.client.StreamIsActive(ctx, ref(waitingQuery))
@@ -142,18 +146,21 @@ func TestStreamIsActiveSendsWhenTheValueCrossesTheThreshold(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, msg.Result, "the first message tells the state at once: 1 waiting is not above 2")
 
+	unchanged()
 	r.send(t, scrape(r.clock.Now().Add(time.Second), vllmPod{deployment: "vllm-llama", pod: "p0", model: "llama", waiting: 9}))
 	msg, err = stream.Recv()
 	require.NoError(t, err)
-	assert.True(t, msg.Result, "9 waiting crosses the threshold")
+	assert.True(t, msg.Result, "9 waiting crosses the threshold; nothing was sent while the state stayed")
 
+	unchanged()
 	r.send(t, scrape(r.clock.Now().Add(2*time.Second), vllmPod{deployment: "vllm-llama", pod: "p0", model: "llama", waiting: 0}))
 	msg, err = stream.Recv()
 	require.NoError(t, err)
 	assert.False(t, msg.Result, "back under the threshold")
 
+	unchanged()
 	assert.Equal(t, int64(3), r.counter(t, "otelcol.keda_scaler.requests",
-		attribute.String("method", "StreamIsActive"), attribute.String("outcome", "ok")), "one count per message sent")
+		attribute.String("method", "StreamIsActive"), attribute.String("outcome", "ok")), "one message per change of state, each counted once")
 }
 
 func TestStreamIsActiveTurnsInactiveWhenDataGoesStale(t *testing.T) {
