@@ -75,6 +75,20 @@ func TestJSONInsideJSONIsWalkedToo(t *testing.T) {
 	assert.JSONEq(t, `{"email":"<EMAIL>","note":"ok"}`, got["arguments"])
 }
 
+// Escapes inside JSON held in a JSON string are doubled in the outer text
+// ("maria\\u0040example.com"): only walking the inner document finds what
+// they spell.
+func TestEscapesInJSONInsideJSONCannotHideAValue(t *testing.T) {
+	r := newRedactor(t, nil, 0)
+	inner := `{"to":"maria\u0040example.com","note":"ok"}`
+	b, _ := json.Marshal(map[string]string{"arguments": inner})
+	out, o := r.String("gen_ai.tool.call.arguments", string(b), stats())
+	require.Equal(t, Changed, o)
+	var got map[string]string
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.JSONEq(t, `{"to":"<EMAIL>","note":"ok"}`, got["arguments"])
+}
+
 func TestFailClosed(t *testing.T) {
 	r := newRedactor(t, nil, 64)
 	st := stats()

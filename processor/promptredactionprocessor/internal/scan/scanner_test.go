@@ -114,6 +114,12 @@ func TestOverlapsMergeIntoTheUnion(t *testing.T) {
 	s := New(Config{Custom: []Custom{{Type: detect.NumBuiltin, Pattern: regexp.MustCompile(`lopez@exa`)}}})
 	ms := s.Scan("x maria.lopez@example.com y", "", nil)
 	assert.Equal(t, []Match{{Start: 2, End: 25, Type: detect.Email}}, ms)
+
+	// A match that starts inside another and runs past it extends the
+	// union to its end, under the more specific type.
+	s = New(Config{Custom: []Custom{{Type: detect.NumBuiltin, Pattern: regexp.MustCompile(`example\.com ref-\d+`)}}})
+	ms = s.Scan("x maria.lopez@example.com ref-4471 y", "", nil)
+	assert.Equal(t, []Match{{Start: 2, End: 34, Type: detect.Email}}, ms)
 }
 
 func TestIsSecretKey(t *testing.T) {
