@@ -42,6 +42,11 @@ func TestHandComputedCosts(t *testing.T) {
 	anthropic1h.Prices.Providers = map[string]pricing.ProviderSpec{
 		"anthropic": {Semantics: pricing.SemanticsSpec{CacheWriteTTL: "1h"}},
 	}
+	reasoner := createDefaultConfig()
+	reasoner.Prices.Models = []pricing.ModelSpec{{
+		Provider: "openai", Model: "house-reasoner",
+		RatesSpec: pricing.RatesSpec{Input: ptrFloat(1), Output: ptrFloat(4), Reasoning: ptrFloat(2)},
+	}}
 	cases := []struct {
 		name   string
 		cfg    *Config // nil: the default config
@@ -277,6 +282,25 @@ func TestHandComputedCosts(t *testing.T) {
 			want: 0.0016,
 		},
 		{
+			// An entry's own reasoning price ($2) applies to the reasoning
+			// tokens inside OpenAI's output count; the rest is output ($4).
+			// 1000 × 1 = 0.001; 600 × 4 = 0.0024; 400 × 2 = 0.0008; total 0.0042
+			name: "a reasoning price of its own",
+			cfg:  reasoner,
+			attrs: map[string]any{"gen_ai.provider.name": "openai", "gen_ai.request.model": "house-reasoner",
+				"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 1000, "gen_ai.usage.reasoning.output_tokens": 400},
+			want:  0.0042,
+			parts: map[string]float64{attrCostInput: 0.001, attrCostOutput: 0.0024, attrCostReasoning: 0.0008},
+		},
+		{
+			// Only the exact name and its stripped snapshot forms are looked
+			// up: no prefix matching.
+			name: "a name that only starts like a priced model is unknown",
+			attrs: map[string]any{"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-house-router",
+				"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 100},
+			reason: "unknown_model",
+		},
+		{
 			name: "unknown model is never guessed",
 			attrs: map[string]any{"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-7",
 				"gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 100},
@@ -366,3 +390,5 @@ func TestSpansWithoutGenAIAttributesAreUntouched(t *testing.T) {
 	got := priceSpan(t, createDefaultConfig(), map[string]any{"http.route": "/v1/chat", "http.response.status_code": 200})
 	assert.Equal(t, map[string]any{"http.route": "/v1/chat", "http.response.status_code": int64(200)}, got.AsRaw())
 }
+
+func ptrFloat(v float64) *float64 { return &v }
