@@ -331,7 +331,7 @@ func (r *inferenceLogReceiver) state(path string, fileAttrs map[string]any) *fil
 		fs.attrs = append(fs.attrs, [2]string{attrs.LogFilePath, path})
 	}
 	if r.metrics != nil {
-		fs.rec = metrics.New(r.recCfg, r.set, fs.metRes)
+		fs.rec = metrics.New(r.recCfg, fs.metRes)
 	}
 	fs.onRecord = fs.appendRecord
 	r.files[path] = fs

@@ -114,7 +114,6 @@ func NewFile(opts Options) *File {
 		strong: opts.Format != Unknown,
 		unwrap: container.NewUnwrapper(opts.Container, opts.MaxLineBytes),
 	}
-	f.ctx.init()
 	return f
 }
 
@@ -677,5 +676,3 @@ type serverContext struct {
 	// SGLang weight load start.
 	sglangLoadStart time.Time
 }
-
-func (c *serverContext) init() {}

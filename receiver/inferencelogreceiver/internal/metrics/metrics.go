@@ -167,7 +167,7 @@ func boolInt(b bool) int {
 }
 
 // New returns a recorder for the metrics of a resource.
-func New(cfg Config, _ receiver.Settings, res pcommon.Resource) *Recorder {
+func New(cfg Config, res pcommon.Resource) *Recorder {
 	gaugeMetaOnce.Do(describeGauges)
 	return &Recorder{
 		cfg:     cfg,

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/internal/metadata"
 	"github.com/otelcol-ai/otelcol-ai/receiver/inferencelogreceiver/parser"
@@ -37,7 +36,7 @@ func metricsByName(md pmetric.Metrics) map[string]pmetric.Metric {
 }
 
 func TestGaugesFollowMetadata(t *testing.T) {
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(allOn(), pcommon.NewResource())
 	for g := gauge(0); g < numGauges; g++ {
 		meta := gaugeMeta[g]
 		assert.Equal(t, gaugeNames[g], meta.name)
@@ -50,7 +49,7 @@ func TestGaugesFollowMetadata(t *testing.T) {
 func TestVLLMStatsBecomeGauges(t *testing.T) {
 	res := pcommon.NewResource()
 	res.Attributes().PutStr("k8s.pod.name", "vllm-0")
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), res)
+	r := New(allOn(), res)
 	at := time.Date(2025, 8, 14, 16, 5, 20, 0, time.UTC)
 	rec := record(parser.KindVLLMStatsV1, parser.VLLM, at,
 		num("prompt_tokens_per_s", 3512.8), num("running", 42), num("waiting", 7), num("gpu_kv_cache_pct", 38.2), num("prefix_cache_hit_pct", 61))
@@ -78,7 +77,7 @@ func TestDisabledMetricsAreNotEmitted(t *testing.T) {
 	cfg := allOn()
 	cfg.Builder.Metrics.InferenceEngineRequests.Enabled = false
 	cfg.Histograms[RequestDuration] = false
-	r := New(cfg, receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(cfg, pcommon.NewResource())
 	now := time.Now()
 	r.Record(record(parser.KindVLLMStatsV0, parser.VLLM, now, num("running", 1), num("generation_tokens_per_s", 3)), now)
 	r.Record(record(parser.KindTGISuccess, parser.TGI, now, num("total_time_s", 1.5), num("time_per_token_s", 0.02)), now)
@@ -92,7 +91,7 @@ func TestDisabledMetricsAreNotEmitted(t *testing.T) {
 }
 
 func TestHistogramsAreCumulative(t *testing.T) {
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(allOn(), pcommon.NewResource())
 	t0 := time.Date(2024, 6, 3, 11, 21, 2, 0, time.UTC)
 	r.Record(record(parser.KindTGISuccess, parser.TGI, t0, num("total_time_s", 1.2)), t0)
 	md, ok := r.Emit()
@@ -118,7 +117,7 @@ func TestHistogramsAreCumulative(t *testing.T) {
 }
 
 func TestOllamaOnlyInferenceRoutesAreRequests(t *testing.T) {
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(allOn(), pcommon.NewResource())
 	now := time.Now()
 	gin := func(path string, status float64) *parser.Record {
 		return record(parser.KindOllamaGIN, parser.Ollama, now, num("status", status), num("latency_s", 0.5),
@@ -142,7 +141,7 @@ func TestOllamaOnlyInferenceRoutesAreRequests(t *testing.T) {
 }
 
 func TestNegativeOrNaNObservationsAreSkipped(t *testing.T) {
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(allOn(), pcommon.NewResource())
 	now := time.Now()
 	zero := 0.0
 	r.Record(record(parser.KindTGISuccess, parser.TGI, now, num("total_time_s", -1), num("queue_time_s", zero/zero)), now)
@@ -153,7 +152,7 @@ func TestNegativeOrNaNObservationsAreSkipped(t *testing.T) {
 // TestGaugesKeepTheLastValueOfARead: two statistics lines of one series in
 // one read give one data point, the later one; in separate reads, two.
 func TestGaugesKeepTheLastValueOfARead(t *testing.T) {
-	r := New(allOn(), receivertest.NewNopSettings(metadata.Type), pcommon.NewResource())
+	r := New(allOn(), pcommon.NewResource())
 	t0 := time.Date(2025, 8, 14, 16, 5, 20, 0, time.UTC)
 	line := func(at time.Time, running float64, engine string) *parser.Record {
 		rec := record(parser.KindVLLMStatsV1, parser.VLLM, at, num("running", running))
