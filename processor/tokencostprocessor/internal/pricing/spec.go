@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-ai/otelcol-ai/internal/genai"
 )
 
 // File is one layer of the price table: the embedded table, an external file
@@ -110,7 +112,9 @@ func Parse(data []byte) (*File, error) {
 	return &f, nil
 }
 
-var shapeNames = []string{"semconv", "semconv_legacy", "openinference"}
+// shapeNames are the instrumentation shapes a usage can be read in, named as
+// internal/genai names them (Entry.Semantics looks them up by that name).
+var shapeNames = []string{genai.ShapeSemconv.String(), genai.ShapeSemconvLegacy.String(), genai.ShapeOpenInference.String()}
 
 // Validate checks one layer on its own; key paths in the errors start with
 // prefix (e.g. "prices." for the config's inline entries). Checks that need
