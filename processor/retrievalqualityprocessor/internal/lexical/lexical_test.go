@@ -123,6 +123,15 @@ func TestBM25WeighsRareTermsAboveCommonOnes(t *testing.T) {
 	a := analyze(DefaultOptions(), "gpu regions", docs, "")
 	assert.Greater(t, a.Relevance[0], a.Relevance[1])
 	assert.Equal(t, a.Relevance[1], a.Relevance[2])
+	// By hand: N = 3, every document 3 words long (avgdl 3, so the length
+	// norm is k1 = 1.2) and tf = 1, so each term found scores its idf:
+	//   idf(gpu)     = ln(1 + (3-3+0.5)/(3+0.5)) = ln(8/7)
+	//   idf(regions) = ln(1 + (3-1+0.5)/(1+0.5)) = ln(8/3)
+	//   bound = (ln(8/7) + ln(8/3)) × 2.2
+	// d1 holds both terms: 1/2.2; d2 holds "gpu" only.
+	bound := (math.Log(8.0/7) + math.Log(8.0/3)) * 2.2
+	assert.InDelta(t, 1/2.2, a.Relevance[0], 1e-12)
+	assert.InDelta(t, math.Log(8.0/7)/bound, a.Relevance[1], 1e-12)
 	o := analyze(overlap(), "gpu regions", docs, "")
 	// Term overlap: 2/2 and 1/2.
 	assert.Equal(t, []float64{1, 0.5, 0.5}, o.Relevance)
