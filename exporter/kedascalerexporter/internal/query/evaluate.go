@@ -67,7 +67,7 @@ func (q *Query) Evaluate(st *store.Store, now time.Time) (Result, error) {
 	var (
 		acc        float64
 		n          int
-		nd         = NoDataError{Query: q.String(), Function: q.Function, Window: q.Window, StaleAfter: q.StaleAfter, NewestAge: -1}
+		nd         = NoDataError{Function: q.Function, Window: q.Window, StaleAfter: q.StaleAfter, NewestAge: -1}
 		rateOfKind = -1
 	)
 	if q.Aggregation == Max {
@@ -103,8 +103,10 @@ func (q *Query) Evaluate(st *store.Store, now time.Time) (Result, error) {
 	})
 
 	if n == 0 {
+		// Described only here: an answer with data needs no description.
+		nd.Query = q.String()
 		if rateOfKind >= 0 {
-			return Result{}, &KindError{Query: q.String(), Kind: store.Kind(rateOfKind)}
+			return Result{}, &KindError{Query: nd.Query, Kind: store.Kind(rateOfKind)}
 		}
 		if nd.Function == Auto {
 			nd.Function = Rate // only a rate can be short of points
