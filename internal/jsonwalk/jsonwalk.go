@@ -107,6 +107,16 @@ type Edit struct {
 	Text       string
 }
 
+// EditBetween returns the one edit that turns old into repl: it covers only
+// the bytes between their common prefix and suffix, so that Rewriter.Edits
+// can replace a whole string value and still keep the spelling (escapes
+// included) of the parts that did not change.
+func EditBetween(old, repl string) Edit {
+	pre := commonPrefix(old, repl)
+	suf := commonSuffix(old[pre:], repl[pre:])
+	return Edit{Start: pre, End: len(old) - suf, Text: repl[pre : len(repl)-suf]}
+}
+
 // editBuffers recycles the edit lists of Rewriter.Edits between documents.
 var editBuffers = sync.Pool{New: func() any { return new([]Edit) }}
 

@@ -130,6 +130,14 @@ func TestEditsKeepEveryByteOutsideThem(t *testing.T) {
 	assert.Equal(t, `"AB"`, out)
 }
 
+func TestEditBetweenCoversOnlyWhatChanged(t *testing.T) {
+	assert.Equal(t, Edit{Start: 5, End: 22, Text: "<EMAIL>"}, EditBetween("mail maria@example.com now", "mail <EMAIL> now"))
+	assert.Equal(t, Edit{Start: 3, End: 3}, EditBetween("abc", "abc"))
+	assert.Equal(t, Edit{Start: 0, End: 3, Text: "xyz"}, EditBetween("abc", "xyz"))
+	// A repeated byte at the seam is counted once.
+	assert.Equal(t, Edit{Start: 2, End: 2, Text: "a"}, EditBetween("aa", "aaa"))
+}
+
 func TestDecodedTextMatchesEncodingJSON(t *testing.T) {
 	in := `["\u00e9\ud83d\ude00\ud800x\udc00\"\\\/\b\f\n\r\t", "plain"]`
 	var want []string

@@ -289,9 +289,7 @@ func (c *call) leafEdits(member, leaf string, dst []jsonwalk.Edit) []jsonwalk.Ed
 		if !changed {
 			return dst
 		}
-		pre := commonPrefix(leaf, out)
-		suf := commonSuffix(leaf[pre:], out[pre:])
-		return append(dst, jsonwalk.Edit{Start: pre, End: len(leaf) - suf, Text: out[pre : len(out)-suf]})
+		return append(dst, jsonwalk.EditBetween(leaf, out))
 	}
 	c.matches = c.r.scanner.Scan(leaf, member, c.matches[:0])
 	for _, m := range c.matches {
@@ -302,24 +300,6 @@ func (c *call) leafEdits(member, leaf string, dst []jsonwalk.Edit) []jsonwalk.Ed
 		c.drop = true
 	}
 	return dst
-}
-
-func commonPrefix(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i < n && a[i] == b[i] {
-		i++
-	}
-	return i
-}
-
-func commonSuffix(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
-		i++
-	}
-	return i
 }
 
 func plainName(s string) bool {
