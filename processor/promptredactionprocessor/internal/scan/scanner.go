@@ -66,7 +66,14 @@ type customDetector struct {
 
 // New returns a Scanner for cfg.
 func New(cfg Config) *Scanner {
-	s := &Scanner{allowPatterns: cfg.AllowPatterns}
+	s := &Scanner{}
+	for _, re := range cfg.AllowPatterns {
+		// Anchored, so that the expression is matched against the whole
+		// text: unanchored, leftmost-first matching takes the first
+		// alternative that matches a prefix ("maria" of
+		// `maria|maria@example\.com`) and misses the whole match.
+		s.allowPatterns = append(s.allowPatterns, regexp.MustCompile(`^(?:`+re.String()+`)$`))
+	}
 	for i := range s.on {
 		s.on[i] = true
 	}
@@ -240,7 +247,7 @@ func (s *Scanner) allowed(v string) bool {
 		return true
 	}
 	for _, re := range s.allowPatterns {
-		if loc := re.FindStringIndex(v); loc != nil && loc[0] == 0 && loc[1] == len(v) {
+		if re.MatchString(v) {
 			return true
 		}
 	}

@@ -103,6 +103,15 @@ func TestDisabledDetectorsAndAllowList(t *testing.T) {
 		found(s, "support@example.com, kenji@example.org, maria@example.net from 10.0.0.1", ""))
 }
 
+func TestAllowPatternsMatchTheWholeText(t *testing.T) {
+	s := New(Config{AllowPatterns: []*regexp.Regexp{regexp.MustCompile(`maria|maria@example\.com`), regexp.MustCompile(`(?i)KENJI@.*`)}})
+	assert.Equal(t, []string{"email:maria@example.net"},
+		found(s, "maria@example.com, kenji@example.org, maria@example.net", ""),
+		"an alternative that matches only a prefix does not hide the whole match")
+	s = New(Config{AllowPatterns: []*regexp.Regexp{regexp.MustCompile(`maria`)}})
+	assert.Equal(t, []string{"email:maria@example.com"}, found(s, "maria@example.com", ""), "a part is not the whole")
+}
+
 func TestCustomDetectors(t *testing.T) {
 	emp := detect.NumBuiltin
 	s := New(Config{Custom: []Custom{{Type: emp, Pattern: regexp.MustCompile(`EMP-\d{6}`)}}})
