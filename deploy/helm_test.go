@@ -424,6 +424,10 @@ func checkAgent(t *testing.T, r *rendered, values map[string]any) {
 	if _, ok := env(container, "K8S_NODE_NAME"); !ok {
 		t.Error("no K8S_NODE_NAME for k8s_attributes' node filter")
 	}
+	// The node's IP, for endpoints of this node's exporters (dcgm-exporter).
+	if e, ok := env(container, "K8S_NODE_IP"); !ok || e.ValueFrom == nil || e.ValueFrom.FieldRef == nil || e.ValueFrom.FieldRef.FieldPath != "status.hostIP" {
+		t.Errorf("K8S_NODE_IP %+v, want the node's IP from status.hostIP", e)
+	}
 	// RBAC for k8s_attributes.
 	if values["clusterRole"].(map[string]any)["create"] == true {
 		if len(r.clusterRoles) != 1 || len(r.bindings) != 1 {
@@ -619,7 +623,7 @@ func TestRenderedConfigsValidate(t *testing.T) {
 			if err := os.WriteFile(path, []byte(r.configMaps[0].Data["relay"]), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			validate(t, bin, path, "MY_POD_IP=127.0.0.1", "K8S_NODE_NAME=node-1")
+			validate(t, bin, path, "MY_POD_IP=127.0.0.1", "K8S_NODE_NAME=node-1", "K8S_NODE_IP=127.0.0.1")
 		})
 	}
 }

@@ -82,6 +82,13 @@ spec:
         - name: GOMEMLIMIT
           value: {{ include "otelcol-ai.goMemLimit" . | quote }}
         {{- end }}
+        {{- if $agent }}
+        - name: K8S_NODE_IP
+          valueFrom:
+            fieldRef:
+              apiVersion: v1
+              fieldPath: status.hostIP
+        {{- end }}
         {{- if and $agent .Values.gpu.visibleDevices }}
         - name: NVIDIA_VISIBLE_DEVICES
           value: {{ .Values.gpu.visibleDevices | quote }}
