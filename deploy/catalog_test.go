@@ -23,6 +23,9 @@ type otelMetric struct {
 	Monotonic bool
 	Delta     bool
 	Source    string // where it is documented
+	// SelfTelemetry: the collector's own telemetry, which Prometheus scrapes
+	// from the collector's endpoint rather than receiving by remote write.
+	SelfTelemetry bool
 }
 
 // catalogEntry is an entry of deploy/metrics.yaml: a metric documented
@@ -93,7 +96,7 @@ func componentMetadata(t *testing.T) []otelMetric {
 			out = append(out, om)
 		}
 		for name, m := range md.Telemetry.Metrics {
-			om := otelMetric{Name: "otelcol." + name, Type: m.kind(), Unit: m.Unit, Source: rel + " (telemetry)"}
+			om := otelMetric{Name: "otelcol." + name, Type: m.kind(), Unit: m.Unit, Source: rel + " (telemetry)", SelfTelemetry: true}
 			if m.Sum != nil {
 				om.Monotonic = m.Sum.Monotonic
 			}
@@ -205,8 +208,11 @@ func componentType(id string) string {
 // prometheus_remote_write exporter does at this release (contrib
 // pkg/translator/prometheusremotewrite with add_metric_suffixes, its
 // default): unit and type suffixes, _total for monotonic sums,
-// _bucket/_sum/_count for histograms. The collector's own telemetry, read
-// from its Prometheus endpoint, is named by the same otlptranslator rules.
+// _bucket/_sum/_count for histograms. The collector's own telemetry is read
+// from its Prometheus endpoint (service::telemetry's pull reader), which at
+// this release writes names without unit or type suffixes
+// (without_units and without_type_suffix default to true):
+// otelcol.slo_burn_rate.points.refused is otelcol_slo_burn_rate_points_refused.
 //
 // Delta sums cannot be written to Prometheus: the gateway turns them into
 // gauges of the interval's amount (transform/delta_to_gauge), so they are
@@ -240,7 +246,7 @@ func prometheusNames(t *testing.T, metrics []otelMetric) map[string]otelMetric {
 			dp.SetCount(1)
 			dp.SetSum(0.5)
 		}
-		series, err := prw.FromMetrics(md, prw.Settings{AddMetricSuffixes: true})
+		series, err := prw.FromMetrics(md, prw.Settings{AddMetricSuffixes: !m.SelfTelemetry})
 		if err != nil {
 			t.Fatalf("translating %s (%s): %v", m.Name, m.Source, err)
 		}
@@ -275,7 +281,8 @@ func TestPrometheusNamesFollowTheExporter(t *testing.T) {
 		{Name: "hw.energy", Type: "sum", Unit: "J", Monotonic: true},
 		{Name: "inference.engine.generation_throughput", Type: "gauge", Unit: "{token}/s"},
 		{Name: "gen_ai.server.request.duration", Type: "histogram", Unit: "s"},
-		{Name: "otelcol.prompt_redaction.matches", Type: "sum", Unit: "{match}", Monotonic: true},
+		{Name: "otelcol.prompt_redaction.matches", Type: "sum", Unit: "{match}", Monotonic: true, SelfTelemetry: true},
+		{Name: "otelcol.token_cost.gpu.unpriced", Type: "sum", Unit: "s", Monotonic: true, SelfTelemetry: true},
 		{Name: "inference.gpu.cost", Type: "sum", Unit: "{USD}", Monotonic: true, Delta: true},
 		{Name: "dropped.delta.histogram", Type: "histogram", Unit: "s", Delta: true},
 	})
@@ -288,7 +295,8 @@ func TestPrometheusNamesFollowTheExporter(t *testing.T) {
 		"hw_gpu_utilization_ratio",
 		"inference_engine_generation_throughput_per_second",
 		"inference_gpu_cost",
-		"otelcol_prompt_redaction_matches_total",
+		"otelcol_prompt_redaction_matches",
+		"otelcol_token_cost_gpu_unpriced",
 	}
 	var names []string
 	for n := range got {

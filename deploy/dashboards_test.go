@@ -231,7 +231,8 @@ func TestDashboardCheckCatchesUnknownMetrics(t *testing.T) {
 		{expr: `label_values(hw_gpu_utilization_ratio, hw_model)`},
 		{expr: `label_values(k8s_namespace_name)`},
 		{expr: `avg(hw_gpu_utilisation_ratio)`, unknown: "hw_gpu_utilisation_ratio"},
-		{expr: `rate(otelcol_prompt_redaction_matches[5m])`, unknown: "otelcol_prompt_redaction_matches"},
+		{expr: `rate(otelcol_prompt_redaction_matches[5m])`},
+		{expr: `rate(otelcol_prompt_redaction_matches_total[5m])`, unknown: "otelcol_prompt_redaction_matches_total"},
 		{expr: `{__name__=~"hw_.*"}`, err: true},
 		{expr: `sum(rate(hw_energy_joules_total[5m])`, err: true},
 	} {

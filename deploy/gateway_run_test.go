@@ -165,6 +165,7 @@ func TestGatewayDistributionEndToEnd(t *testing.T) {
 	// What the gateway derives (connectors, processors) is documented; the
 	// apps' own metrics pass through untouched and are theirs to document.
 	known := knownPrometheusNames(t)
+	checkSelfTelemetryNames(t, e2e.SelfMetrics(t, ports.Endpoint("telemetry")), known)
 	for _, n := range names {
 		derived := false
 		for _, prefix := range []string{"gen_ai_usage_", "gen_ai_retrieval_", "traces_span_metrics_", "slo_", "inference_gpu_", "inference_cost_", "inference_tokens"} {
@@ -198,5 +199,31 @@ func TestGatewayDistributionEndToEnd(t *testing.T) {
 	}
 	if priced == 0 {
 		t.Error("no span carries gen_ai.usage.cost.amount: token_cost did not price the chat spans")
+	}
+}
+
+// checkSelfTelemetryNames: the series of our components on the collector's
+// own telemetry endpoint, named as Prometheus scrapes them, are the names the
+// catalog (and so the dashboards) use.
+func checkSelfTelemetryNames(t *testing.T, page string, known map[string]otelMetric) {
+	t.Helper()
+	prefixes := []string{"otelcol_prompt_redaction_", "otelcol_token_cost_", "otelcol_retrieval_quality_", "otelcol_slo_burn_rate_", "otelcol_keda_scaler_"}
+	ours := 0
+	for _, line := range strings.Split(page, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, _, _ := strings.Cut(line, "{")
+		name, _, _ = strings.Cut(name, " ")
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			continue
+		}
+		ours++
+		if _, ok := known[name]; !ok {
+			t.Errorf("the gateway's telemetry endpoint shows %s, which the catalog does not know under that name%s", name, suggest(name, known))
+		}
+	}
+	if ours == 0 {
+		t.Errorf("the gateway's telemetry endpoint shows no series of our components:\n%s", page)
 	}
 }
