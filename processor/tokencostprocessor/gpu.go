@@ -131,7 +131,7 @@ func (g *gpuPricer) processMetrics(ctx context.Context, md pmetric.Metrics) (pme
 	if !g.enabled {
 		return md, nil
 	}
-	var dropped int64
+	var dropped, droppedTokens int64
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
@@ -169,13 +169,16 @@ func (g *gpuPricer) processMetrics(ctx context.Context, md pmetric.Metrics) (pme
 					if resKey == "" {
 						resKey = attrsKey(res)
 					}
-					g.observeTokens(m, specs, res, resKey)
+					droppedTokens += g.observeTokens(m, specs, res, resKey)
 				}
 			}
 		}
 	}
 	if dropped > 0 {
 		g.telemetry.TokenCostGpuSamplesDropped.Add(ctx, dropped)
+	}
+	if droppedTokens > 0 {
+		g.telemetry.TokenCostGpuTokenSamplesDropped.Add(ctx, droppedTokens)
 	}
 	return md, nil
 }
@@ -209,19 +212,21 @@ func (g *gpuPricer) observeGPU(s gpucost.Sample, m pmetric.Metric, res pcommon.M
 	return dropped
 }
 
-func (g *gpuPricer) observeTokens(m pmetric.Metric, specs []TokenMetric, res pcommon.Map, resKey string) {
+func (g *gpuPricer) observeTokens(m pmetric.Metric, specs []TokenMetric, res pcommon.Map, resKey string) (dropped int64) {
 	emit := func(attrs pcommon.Map, kind gpucost.TokenKind, v float64, start, ts pcommon.Timestamp) {
 		if !matchesAny(specs, attrs, res) {
 			return
 		}
-		g.acc.ObserveTokens(gpucost.TokenSample{
+		if !g.acc.ObserveTokens(gpucost.TokenSample{
 			Owner:  g.owner(attrs, res),
 			Series: m.Name() + "\x00" + resKey + "\x00" + attrsKey(attrs),
 			Kind:   kind,
 			Value:  v,
 			Start:  start,
 			Time:   ts,
-		})
+		}) {
+			dropped++
+		}
 	}
 	switch m.Type() {
 	case pmetric.MetricTypeSum:
@@ -253,6 +258,7 @@ func (g *gpuPricer) observeTokens(m pmetric.Metric, specs []TokenMetric, res pco
 			}
 		}
 	}
+	return dropped
 }
 
 // owner finds the configured deployment attributes on the point, then on the

@@ -250,3 +250,29 @@ func TestShutdownFlushesTheLastInterval(t *testing.T) {
 	assert.Contains(t, names, "inference.gpu.cost")
 	assert.Contains(t, names, "inference.cost.per_1k_tokens")
 }
+
+func TestRepeatedGPUScrapesAreCountedNotBilledTwice(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	cfg := createDefaultConfig()
+	cfg.GPU.Prices = []GPUPrice{{GPUModel: "NVIDIA H100 80GB HBM3", USDPerHour: 3.60}}
+
+	p, err := NewFactory().CreateMetrics(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, p.ConsumeMetrics(context.Background(), gpuScrapes()))
+	assert.Empty(t, sumByAttr(t, tel, "otelcol.token_cost.gpu.token_samples.dropped", ""), "first delivery: nothing refused")
+	// The same scrapes again (a retry upstream): the older scrape is behind
+	// every GPU's latest, and no token point is newer than its series' latest.
+	require.NoError(t, p.ConsumeMetrics(context.Background(), gpuScrapes()))
+	require.NoError(t, p.Shutdown(context.Background()))
+
+	// 2 scrapes × (prompt, generation throughput)
+	assert.Equal(t, map[string]float64{"": 4}, sumByAttr(t, tel, "otelcol.token_cost.gpu.token_samples.dropped", ""))
+	// the first scrape's GPU points: utilisation (general; encoder is skipped
+	// before) and memory of GPU-aaaa and GPU-cccc, memory of the two GPU-bbbb
+	// resources
+	assert.Equal(t, map[string]float64{"": 6}, sumByAttr(t, tel, "otelcol.token_cost.gpu.samples.dropped", ""))
+}

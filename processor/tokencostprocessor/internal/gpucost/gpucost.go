@@ -14,6 +14,7 @@
 package gpucost
 
 import (
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -372,10 +373,12 @@ func (a *Accumulator) price(model, pool string) (PriceRule, bool) {
 	return PriceRule{}, false
 }
 
-// ObserveTokens records a point of a token metric.
-func (a *Accumulator) ObserveTokens(s TokenSample) {
-	if s.Value < 0 {
-		return
+// ObserveTokens records a point of a token metric. It returns false when the
+// point was not counted: a negative, NaN or infinite value, or a point not
+// newer than the series' latest.
+func (a *Accumulator) ObserveTokens(s TokenSample) bool {
+	if s.Value < 0 || math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+		return false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -393,7 +396,7 @@ func (a *Accumulator) ObserveTokens(s TokenSample) {
 				n = s.Value
 			}
 		case s.Time <= prev.t:
-			return
+			return false
 		case s.Start != prev.start || s.Value < prev.value:
 			n = s.Value // reset
 		default:
@@ -404,7 +407,7 @@ func (a *Accumulator) ObserveTokens(s TokenSample) {
 		prev := a.series[s.Series]
 		if prev != nil {
 			if s.Time <= prev.t {
-				return
+				return false
 			}
 			if dt := time.Duration(s.Time - prev.t); dt <= a.cfg.MaxGap {
 				n = s.Value * dt.Seconds()
@@ -418,6 +421,7 @@ func (a *Accumulator) ObserveTokens(s TokenSample) {
 			a.owners[s.Owner.Key] = s.Owner
 		}
 	}
+	return true
 }
 
 // Deployment is one owner's account for an interval.

@@ -1,6 +1,7 @@
 package gpucost
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -210,7 +211,7 @@ func TestCumulativeTokenCounters(t *testing.T) {
 	}
 	obs(5000, old, 0)  // baseline only
 	obs(5600, old, 10) // +600
-	obs(5600, old, 10) // duplicate time: ignored
+	assert.False(t, a.ObserveTokens(TokenSample{Owner: o, Series: "c", Kind: CumulativeCount, Value: 5600, Start: old, Time: at(10)}), "duplicate time is refused")
 	obs(100, at(15), 20)
 	// restarted at 15 s: +100
 	obs(350, at(15), 30) // +250
@@ -221,6 +222,21 @@ func TestCumulativeTokenCounters(t *testing.T) {
 	a.ObserveTokens(TokenSample{Owner: o, Series: "new", Kind: CumulativeCount, Value: 42, Start: at(40), Time: at(45)})
 	r = a.Flush(t0.Add(50 * time.Second))
 	assert.InDelta(t, 42.0, find(t, r, o).Tokens, 1e-9)
+}
+
+func TestBadTokenPointsAreRefusedNotCounted(t *testing.T) {
+	a := NewAccumulator(cfg, t0)
+	o := owner("ai", "x")
+	for _, v := range []float64{-1, math.NaN(), math.Inf(1)} {
+		for _, kind := range []TokenKind{DeltaCount, CumulativeCount, Rate} {
+			assert.False(t, a.ObserveTokens(TokenSample{Owner: o, Series: "s", Kind: kind, Value: v, Time: at(1)}), "value %v kind %v", v, kind)
+		}
+	}
+	assert.True(t, a.ObserveTokens(TokenSample{Owner: o, Series: "r", Kind: Rate, Value: 10, Time: at(0)}))
+	assert.False(t, a.ObserveTokens(TokenSample{Owner: o, Series: "r", Kind: Rate, Value: 10, Time: at(0)}), "a rate point not newer than the last")
+	assert.True(t, a.ObserveTokens(TokenSample{Owner: o, Kind: DeltaCount, Value: 7, Time: at(2)}))
+	r := a.Flush(t0.Add(3 * time.Second))
+	assert.InDelta(t, 7.0, find(t, r, o).Tokens, 1e-9, "only the good delta is counted")
 }
 
 func TestToMetrics(t *testing.T) {

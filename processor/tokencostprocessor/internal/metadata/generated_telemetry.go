@@ -23,16 +23,17 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                      metric.Meter
-	mu                         sync.Mutex
-	registrations              []metric.Registration
-	TokenCostCost              metric.Float64Counter
-	TokenCostGpuSamplesDropped metric.Int64Counter
-	TokenCostGpuUnpriced       metric.Float64Counter
-	TokenCostItemsPriced       metric.Int64Counter
-	TokenCostItemsUnpriced     metric.Int64Counter
-	TokenCostPriceTableReloads metric.Int64Counter
-	TokenCostUsageInconsistent metric.Int64Counter
+	meter                           metric.Meter
+	mu                              sync.Mutex
+	registrations                   []metric.Registration
+	TokenCostCost                   metric.Float64Counter
+	TokenCostGpuSamplesDropped      metric.Int64Counter
+	TokenCostGpuTokenSamplesDropped metric.Int64Counter
+	TokenCostGpuUnpriced            metric.Float64Counter
+	TokenCostItemsPriced            metric.Int64Counter
+	TokenCostItemsUnpriced          metric.Int64Counter
+	TokenCostPriceTableReloads      metric.Int64Counter
+	TokenCostUsageInconsistent      metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -73,6 +74,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.TokenCostGpuSamplesDropped, err = builder.meter.Int64Counter(
 		"otelcol.token_cost.gpu.samples.dropped",
 		metric.WithDescription("GPU samples older than the GPU's latest sample (out of order), not accounted. [Development]"),
+		metric.WithUnit("{sample}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.TokenCostGpuTokenSamplesDropped, err = builder.meter.Int64Counter(
+		"otelcol.token_cost.gpu.token_samples.dropped",
+		metric.WithDescription("Token metric points not counted toward the cost per 1K tokens (negative, NaN or infinite values, or not newer than the series' latest point). [Development]"),
 		metric.WithUnit("{sample}"),
 	)
 	errs = errors.Join(errs, err)

@@ -21,6 +21,7 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.TokenCostCost.Add(context.Background(), 1)
 	tb.TokenCostGpuSamplesDropped.Add(context.Background(), 1)
+	tb.TokenCostGpuTokenSamplesDropped.Add(context.Background(), 1)
 	tb.TokenCostGpuUnpriced.Add(context.Background(), 1)
 	tb.TokenCostItemsPriced.Add(context.Background(), 1)
 	tb.TokenCostItemsUnpriced.Add(context.Background(), 1)
@@ -30,6 +31,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[float64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenCostGpuSamplesDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualTokenCostGpuTokenSamplesDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenCostGpuUnpriced(t, testTel,
