@@ -251,7 +251,7 @@ func TestShutdownFlushesTheLastInterval(t *testing.T) {
 	assert.Contains(t, names, "inference.cost.per_1k_tokens")
 }
 
-func TestRepeatedGPUScrapesAreCountedNotBilledTwice(t *testing.T) {
+func TestRepeatedGPUScrapesAreRefusedAndCounted(t *testing.T) {
 	tel := componenttest.NewTelemetry()
 	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
 	set := processortest.NewNopSettings(metadata.Type)
